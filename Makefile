@@ -1,0 +1,51 @@
+# microbag: the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# PostgreSQL used by `make test-postgres` and the benchmarks.
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-postgres lint bench install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: venv, install, migrate SQLite, load demo data if empty, serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/microbag db upgrade
+	$(BIN)/microbag demo load --if-empty
+	$(BIN)/microbag serve --host $(HOST) --port $(PORT)
+
+## make test: dev dependencies, lint, types, the whole suite (SQLite)
+test: install-dev lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+## make test-postgres: the database tests again, against PostgreSQL at $(PG_URL)
+test-postgres: install-dev
+	MICROBAG_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m db $(PYTEST_ARGS)
+
+## make bench: benchmarks; figures as one JSON object on the last line
+bench: install-dev
+	$(BIN)/python -m bench.run --pg-url $(PG_URL)
+
+clean:
+	rm -rf $(VENV) microbag.db microbag.db-wal microbag.db-shm .pytest_cache .mypy_cache .ruff_cache

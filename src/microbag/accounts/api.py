@@ -1,0 +1,5 @@
+"""HTTP API for accounts."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["accounts"])

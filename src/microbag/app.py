@@ -1,0 +1,51 @@
+"""The FastAPI application: API under /api/v1, health check, and the portal."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from microbag import __version__
+from microbag.db import Database, get_database
+from microbag.http import install_error_handlers
+
+# Each business package exposes ``router`` in its api.py; order sets the docs' order.
+API_MODULES = (
+    "microbag.accounts.api",
+    "microbag.buyers.api",
+    "microbag.catalog.api",
+    "microbag.pricing.api",
+    "microbag.stock.api",
+    "microbag.orders.api",
+    "microbag.quotes.api",
+)
+
+
+def create_app(db: Database | None = None) -> FastAPI:
+    app = FastAPI(
+        title="microbag",
+        version=__version__,
+        description="B2B platform for the micro bag trade. Authenticate with "
+        "`Authorization: Bearer <token>` (create one with `microbag token create`).",
+        openapi_url="/openapi.json",
+    )
+    app.state.db = db or get_database()
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for name in API_MODULES:
+        module: Any = importlib.import_module(name)
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        from sqlalchemy import text
+
+        with app.state.db.session() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    return app

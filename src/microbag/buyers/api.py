@@ -1,0 +1,5 @@
+"""HTTP API for buyers."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["buyers"])

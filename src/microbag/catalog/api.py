@@ -1,0 +1,5 @@
+"""HTTP API for catalog."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["catalog"])

@@ -1,0 +1,94 @@
+"""Styles (one design) and SKUs (variants by color, material, hardware)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from microbag.db import Base, UTCDateTime
+from microbag.timeutil import utcnow
+
+
+class Style(Base):
+    __tablename__ = "styles"
+    __table_args__ = (
+        CheckConstraint("width_mm > 0 AND height_mm > 0 AND depth_mm > 0", name="dims_positive"),
+        CheckConstraint("weight_g >= 0", name="weight_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # micro_tote | mini_crossbody | belt_bag | micro_clutch | pouch | bucket | top_handle ...
+    bag_type: Mapped[str] = mapped_column(String(32), index=True)
+    width_mm: Mapped[int]
+    height_mm: Mapped[int]
+    depth_mm: Mapped[int]
+    weight_g: Mapped[int] = mapped_column(default=0)
+    # Derived from the dimensions by catalog.policies.size_class; stored to filter on.
+    size_class: Mapped[str] = mapped_column(String(16), index=True)
+    # What fits inside: cards, keys, lipstick, airpods, sunglasses, phone ...
+    holds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Longest phone (mm) that fits, when one does.
+    phone_max_mm: Mapped[int | None] = mapped_column(default=None)
+    lining: Mapped[str] = mapped_column(String(64), default="")
+    # luxury | premium | mass
+    price_tier: Mapped[str] = mapped_column(String(16), index=True)
+    # e.g. SS26, AW26, holiday, all_season
+    season: Mapped[str] = mapped_column(String(16), index=True)
+    is_limited_edition: Mapped[bool] = mapped_column(default=False)
+    drop_date: Mapped[date | None] = mapped_column(default=None)
+    edition_size: Mapped[int | None] = mapped_column(default=None)
+    images: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # draft | active | discontinued
+    lifecycle: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    skus: Mapped[list[Sku]] = relationship(back_populates="style", order_by="Sku.code")
+    occasions: Mapped[list[StyleOccasion]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def occasion_names(self) -> list[str]:
+        return sorted(o.occasion for o in self.occasions)
+
+
+class StyleOccasion(Base):
+    """Occasion tags (casual, formal, festival, commute, bridal) as rows, to filter by index."""
+
+    __tablename__ = "style_occasions"
+
+    style_id: Mapped[int] = mapped_column(
+        ForeignKey("styles.id", ondelete="CASCADE"), primary_key=True
+    )
+    occasion: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class Sku(Base):
+    __tablename__ = "skus"
+    __table_args__ = (Index("ix_skus_style_color", "style_id", "color"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The public SKU code used in orders and the API.
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), index=True)
+    color: Mapped[str] = mapped_column(String(32), index=True)
+    # calfskin | lambskin | vegan_leather | recycled_fabric | canvas | nylon | pvc ...
+    material: Mapped[str] = mapped_column(String(32), index=True)
+    hardware: Mapped[str] = mapped_column(String(32), default="")
+    # Lower-cased text to search (style name, code, color, material, type).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # draft | active | discontinued
+    lifecycle: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    # Products that arrived through a sales-history import rather than the catalog.
+    is_imported: Mapped[bool] = mapped_column(default=False)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    style: Mapped[Style] = relationship(back_populates="skus", lazy="joined")

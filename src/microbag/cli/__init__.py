@@ -1,0 +1,21 @@
+"""The ``microbag`` command line: thin adapters over the same services as the API."""
+
+from __future__ import annotations
+
+import typer
+
+from microbag.cli import accounts, dbcmd, demo, stock, transfer
+
+app = typer.Typer(help="microbag: B2B platform for the micro bag trade.", no_args_is_help=True)
+app.add_typer(dbcmd.app, name="db", help="Database schema.")
+app.add_typer(demo.app, name="demo", help="Demo data.")
+app.add_typer(accounts.users_app, name="users", help="Users and passwords.")
+app.add_typer(accounts.token_app, name="token", help="API tokens.")
+app.add_typer(stock.app, name="stock", help="Stock levels.")
+app.add_typer(transfer.import_app, name="import", help="Import files (all-or-nothing).")
+app.add_typer(transfer.export_app, name="export", help="Export files.")
+app.command("serve")(dbcmd.serve)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,34 @@
+"""Configuration from the environment (prefix ``MICROBAG_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MICROBAG_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./microbag.db",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
+    )
+    # Connection pool size for PostgreSQL; SQLite uses one connection per thread.
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    sqlite_busy_timeout_ms: int = 30_000
+    page_size_default: int = 50
+    page_size_max: int = 200
+    artwork_max_bytes: int = 10 * 1024 * 1024
+    # Secret used to sign session cookies and CSRF tokens. Set it in production.
+    secret_key: str = "dev-only-change-me"  # noqa: S105 - default for local use only
+    default_locale: str = "en_US"
+    data_dir: Path = Path("./var")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,211 @@
+"""Shared HTTP plumbing: sessions per request, bearer auth, roles, pagination, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from microbag.accounts.service import Principal, principal_for_token
+from microbag.config import get_settings
+from microbag.db import Database
+from microbag.errors import DomainError, Forbidden, Unauthorized
+
+T = TypeVar("T")
+
+
+# ---- error shape -----------------------------------------------------------------------------
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    errors: list[ErrorOut]
+
+
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        400: "Bad request",
+        401: "Missing or invalid bearer token",
+        403: "Role not allowed",
+        404: "Not found (or belongs to another company)",
+        409: "Conflict with the current state",
+        413: "Upload too large",
+        422: "Invalid input or a broken business rule",
+    }
+    return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
+
+
+# Every authenticated route may answer these.
+AUTH_RESPONSES = _responses(401, 403, 422)
+READ_RESPONSES = _responses(401, 403, 404, 422)
+WRITE_RESPONSES = _responses(401, 403, 404, 409, 422)
+
+
+def error_json(items: list[dict[str, Any]], status: int) -> JSONResponse:
+    return JSONResponse({"errors": items}, status_code=status)
+
+
+def install_error_handlers(app: Any) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
+        resp = error_json([i.as_dict() for i in exc.items], exc.status)
+        if exc.status == 401:
+            resp.headers["WWW-Authenticate"] = "Bearer"
+        return resp
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        items = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+            line = None
+            # body.lines.3.quantity -> line 4 (1-based, as people count lines)
+            raw = list(err.get("loc", ()))
+            if "lines" in raw:
+                idx = raw.index("lines")
+                if idx + 1 < len(raw) and isinstance(raw[idx + 1], int):
+                    line = raw[idx + 1] + 1
+            items.append(
+                {
+                    "code": "invalid_input",
+                    "message": f"{'.'.join(loc) or 'request'}: {err.get('msg', 'invalid')}",
+                    "line": line,
+                    "field": ".".join(loc) or None,
+                }
+            )
+        return error_json(items, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http_error"
+        )
+        resp = error_json(
+            [{"code": code, "message": str(exc.detail), "line": None}], exc.status_code
+        )
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+
+# ---- sessions ----------------------------------------------------------------------------------
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def read_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with db.session(write=False) as session:
+        yield session
+
+
+def write_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """One write transaction per request (BEGIN IMMEDIATE on SQLite); commit on success."""
+    with db.session(write=True) as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]
+
+
+# ---- authentication and roles -------------------------------------------------------------------
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `microbag token create`")
+
+
+def current_principal(
+    request: Request,
+    db: Annotated[Database, Depends(get_database)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    # The portal's session middleware may already have identified the user.
+    existing = getattr(request.state, "principal", None)
+    if isinstance(existing, Principal):
+        return existing
+    if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
+        raise Unauthorized()
+    with db.session() as session:
+        principal = principal_for_token(session, creds.credentials)
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_staff(*roles: str) -> Callable[[Principal], Principal]:
+    """Dependency: a staff user, optionally with one of ``roles``."""
+
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.is_staff:
+            raise Forbidden("this action is for the seller's staff")
+        if allowed and principal.role not in allowed:
+            raise Forbidden(f"role {principal.role!r} may not do this; needs {sorted(allowed)}")
+        return principal
+
+    return check
+
+
+def require_buyer(*roles: str) -> Callable[[Principal], Principal]:
+    """Dependency: a buyer company's user, optionally with one of ``roles``."""
+
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.is_staff:
+            raise Forbidden("this action is for buyer companies' users")
+        if allowed and principal.role not in allowed:
+            raise Forbidden(f"role {principal.role!r} may not do this; needs {sorted(allowed)}")
+        return principal
+
+    return check
+
+
+# ---- pagination --------------------------------------------------------------------------------
+
+
+class PageParams(BaseModel):
+    page: int = 1
+    page_size: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, le=100_000, description="1-based page number")] = 1,
+    page_size: Annotated[
+        int, Query(ge=1, le=200, description="Items per page (capped at 200)")
+    ] = 50,
+) -> PageParams:
+    return PageParams(page=page, page_size=min(page_size, get_settings().page_size_max))
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int
+    page_size: int
+    total: int = Field(description="Number of items matching the filters")

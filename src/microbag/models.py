@@ -1,0 +1,34 @@
+"""Import every package's models so the metadata is complete (Alembic, create_all)."""
+
+from microbag.accounts.models import ApiToken, User
+from microbag.buyers.models import Company
+from microbag.catalog.models import Sku, Style, StyleOccasion
+from microbag.db import Base
+from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
+from microbag.pricing.models import PriceList, PriceListItem, PriceTier
+from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
+from microbag.stock.models import IncomingStock, StockLevel, Warehouse
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Company",
+    "IdempotencyRecord",
+    "IncomingStock",
+    "Order",
+    "OrderAllocation",
+    "OrderEvent",
+    "OrderLine",
+    "PriceList",
+    "PriceListItem",
+    "PriceTier",
+    "Quote",
+    "QuoteArtwork",
+    "QuoteLine",
+    "Sku",
+    "StockLevel",
+    "Style",
+    "StyleOccasion",
+    "User",
+    "Warehouse",
+]

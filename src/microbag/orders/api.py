@@ -1,0 +1,5 @@
+"""HTTP API for orders."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["orders"])

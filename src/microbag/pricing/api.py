@@ -1,0 +1,5 @@
+"""HTTP API for pricing."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["pricing"])

@@ -1,0 +1,5 @@
+"""HTTP API for quotes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["quotes"])

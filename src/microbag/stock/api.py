@@ -1,0 +1,5 @@
+"""HTTP API for stock."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["stock"])

@@ -1,0 +1,124 @@
+"""Shared fixtures.
+
+Database tests use the ``db`` fixture; they run on SQLite by default and on
+PostgreSQL when ``MICROBAG_TEST_DATABASE_URL`` names one (``make test-postgres``).
+Every test that uses ``db`` is marked ``db`` automatically.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import microbag.models as models
+from microbag.db import Database
+
+from .factories import World, build_world
+
+PG_URL = os.environ.get("MICROBAG_TEST_DATABASE_URL", "")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED_DATA = SHARED / "data"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: uses the database (runs on SQLite and PostgreSQL)")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data sets not present at {SHARED_DATA} (fresh clone without ../shared)")
+    return SHARED_DATA
+
+
+def _reset_postgres(db: Database) -> None:
+    with db.engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in models.Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+_pg_schema_ready = False
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh, empty database with the full schema."""
+    global _pg_schema_ready
+    if PG_URL:
+        database = Database(PG_URL)
+        if not _pg_schema_ready:
+            models.Base.metadata.drop_all(database.engine)
+            models.Base.metadata.create_all(database.engine)
+            _pg_schema_ready = True
+        else:
+            _reset_postgres(database)
+    else:
+        database = Database(f"sqlite:///{tmp_path / 'test.db'}")
+        models.Base.metadata.create_all(database.engine)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    """Two buyer companies, staff, a small catalog with prices and stock."""
+    with db.session(write=True) as s:
+        return build_world(s)
+
+
+@pytest.fixture
+def app(db: Database):
+    from microbag.app import create_app
+
+    return create_app(db)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app served by uvicorn on loopback, for tests over real HTTP."""
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,37 @@
+"""The foundation: health, error shape, auth, SQLite settings, migrations match the models."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from microbag.money import Money, format_money, to_minor
+
+
+def test_healthz(client, db):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok"
+
+
+def test_unknown_route_has_error_shape(client):
+    r = client.get("/api/v1/definitely-not-here")
+    assert r.status_code == 404
+    assert r.json() == {"errors": [{"code": "not_found", "message": "Not Found", "line": None}]}
+
+
+def test_sqlite_runs_wal_and_full_sync(db):
+    if not db.is_sqlite:
+        return
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_money_minor_units_and_formatting():
+    assert to_minor("12.34", "EUR") == 1234
+    assert to_minor("1200", "JPY") == 1200
+    assert Money(1000, "USD") + Money(250, "USD") == Money(1250, "USD")
+    assert format_money(123456, "USD", "en_US") == "$1,234.56"
+    assert format_money(1200, "JPY", "en_US") == "¥1,200"
