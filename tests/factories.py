@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,12 @@ from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
 
 PASSWORD = "correct horse battery"
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """argon2id is slow on purpose; tests hash the shared password once."""
+    return hash_password(PASSWORD)
 
 
 @dataclass
@@ -143,17 +150,11 @@ def build_world(s: Session) -> World:
     s.flush()
     users: list[User] = []
     for email, role in STAFF.items():
-        users.append(
-            User(email=email, role=role, company_id=None, password_hash=hash_password(PASSWORD))
-        )
+        users.append(User(email=email, role=role, company_id=None, password_hash=password_hash()))
     for email, role in BUYERS_A.items():
-        users.append(
-            User(email=email, role=role, company_id=a.id, password_hash=hash_password(PASSWORD))
-        )
+        users.append(User(email=email, role=role, company_id=a.id, password_hash=password_hash()))
     for email, role in BUYERS_B.items():
-        users.append(
-            User(email=email, role=role, company_id=b.id, password_hash=hash_password(PASSWORD))
-        )
+        users.append(User(email=email, role=role, company_id=b.id, password_hash=password_hash()))
     users.append(User(email="buyer@prepaid.test", role="buyer", company_id=p.id))
     s.add_all(users)
     s.flush()

@@ -37,7 +37,7 @@ class ErrorResponse(BaseModel):
 
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
-        400: "Bad request",
+        400: "Body could not be parsed (not JSON, not UTF-8, broken multipart)",
         401: "Missing or invalid bearer token",
         403: "Role not allowed",
         404: "Not found (or belongs to another company)",
@@ -48,10 +48,10 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
 
 
-# Every authenticated route may answer these.
-AUTH_RESPONSES = _responses(401, 403, 422)
-READ_RESPONSES = _responses(401, 403, 404, 422)
-WRITE_RESPONSES = _responses(401, 403, 404, 409, 422)
+# Every authenticated route may answer these; 400 is a body that cannot be parsed at all.
+AUTH_RESPONSES = _responses(400, 401, 403, 422)
+READ_RESPONSES = _responses(400, 401, 403, 404, 422)
+WRITE_RESPONSES = _responses(400, 401, 403, 404, 409, 422)
 
 
 def error_json(items: list[dict[str, Any]], status: int) -> JSONResponse:
@@ -120,8 +120,10 @@ def write_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Se
         yield session
 
 
-ReadSession = Annotated[Session, Depends(read_session)]
-WriteSession = Annotated[Session, Depends(write_session)]
+# scope="function": the unit of work commits before the response is sent, so a client
+# that got 201 finds the row on its next request (and a failed commit is not a 201).
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 
 # ---- authentication and roles -------------------------------------------------------------------
