@@ -113,7 +113,9 @@ def api_routes(app) -> list[tuple[str, str]]:
 def test_every_route_is_covered(app):
     routes = api_routes(app)
     missing = [r for r in routes if r not in ACCESS and not r[1].startswith(OPTIONAL_PREFIXES)]
-    assert not missing, f"routes without an isolation/role rule in tests/test_isolation.py: {missing}"
+    assert not missing, (
+        f"routes without an isolation/role rule in tests/test_isolation.py: {missing}"
+    )
     stale = [r for r in ACCESS if r not in routes]
     assert not stale, f"rules for routes the app no longer has: {stale}"
 
