@@ -7,7 +7,7 @@ PORT ?= 8000
 # PostgreSQL used by `make test-postgres` and the benchmarks.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres lint bench install install-dev clean
+.PHONY: run test test-postgres lint bench install install-dev clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,17 @@ run: install
 	$(BIN)/microbag demo load --if-empty
 	$(BIN)/microbag serve --host $(HOST) --port $(PORT)
 
+## make chromium: Debian's Chromium for the browser tests (never a downloaded browser)
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+	else echo "no /usr/bin/chromium: browser tests will be skipped (apt-get install chromium)"; fi
+
 ## make test: dev dependencies, lint, types, the whole suite (SQLite)
-test: install-dev lint
+test: install-dev chromium lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

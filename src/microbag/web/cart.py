@@ -1,0 +1,224 @@
+"""The buyer's cart: lines kept in the server-side session, checked by the orders core.
+
+Nothing here decides whether a line is acceptable. ``check_cart`` asks
+``orders.service.place_order`` itself, inside a transaction that is always rolled
+back (a dry run), so the cart shows exactly the errors placing would give, on the
+lines they concern. Prices shown per line come from the pricing policy the core
+uses (``SkuTerms.unit_price``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from microbag.accounts.service import Principal
+from microbag.buyers.models import Company
+from microbag.buyers.service import available_credit_for
+from microbag.catalog.models import Sku, Style
+from microbag.db import Database
+from microbag.errors import DomainError, ErrorItem
+from microbag.orders import service as orders
+from microbag.orders.schemas import MAX_LINES, MAX_QUANTITY, OrderLineIn
+from microbag.pricing.policies import SkuTerms
+from microbag.pricing.service import price_list_for_company, terms_for
+from microbag.stock.service import available_by_sku
+from microbag.web.sessions import PortalUser, update_session_data
+
+
+@dataclass(frozen=True)
+class CartLine:
+    sku: str
+    quantity: int
+
+
+def cart_of(user: PortalUser) -> list[CartLine]:
+    lines = []
+    for raw in user.data.get("cart") or []:
+        try:
+            lines.append(CartLine(str(raw["sku"]), int(raw["quantity"])))
+        except (KeyError, TypeError, ValueError):
+            continue  # a damaged entry is dropped rather than breaking the page
+    return lines
+
+
+def save_cart(session: Session, user: PortalUser, lines: Sequence[CartLine]) -> None:
+    update_session_data(
+        session, user.session_id, cart=[{"sku": x.sku, "quantity": x.quantity} for x in lines]
+    )
+
+
+def clamp_quantity(quantity: int) -> int:
+    return max(1, min(int(quantity), MAX_QUANTITY))
+
+
+def with_added(lines: Sequence[CartLine], sku: str, quantity: int) -> list[CartLine]:
+    """Add to the SKU's line (one line per SKU, as orders require), or append a line."""
+    out = list(lines)
+    for i, line in enumerate(out):
+        if line.sku == sku:
+            out[i] = CartLine(sku, clamp_quantity(line.quantity + quantity))
+            return out
+    if len(out) >= MAX_LINES:
+        raise DomainError.single("cart_full", f"a cart holds at most {MAX_LINES} lines")
+    out.append(CartLine(sku, clamp_quantity(quantity)))
+    return out
+
+
+def with_quantity(lines: Sequence[CartLine], sku: str, quantity: int) -> list[CartLine]:
+    """Set a line's quantity; 0 removes it."""
+    if quantity <= 0:
+        return [x for x in lines if x.sku != sku]
+    return [CartLine(x.sku, clamp_quantity(quantity)) if x.sku == sku else x for x in lines]
+
+
+# ---- the dry run -------------------------------------------------------------------------------
+
+
+@dataclass
+class CartCheck:
+    """What placing the cart right now would say."""
+
+    ok: bool
+    line_errors: dict[int, list[ErrorItem]] = field(default_factory=dict)
+    order_errors: list[ErrorItem] = field(default_factory=list)
+    total_minor: int | None = None
+
+
+class _Rollback(Exception):
+    def __init__(self, result: CartCheck) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
+def as_order_lines(lines: Sequence[CartLine]) -> list[OrderLineIn]:
+    return [OrderLineIn(sku=x.sku, quantity=x.quantity) for x in lines]
+
+
+def split_errors(items: Sequence[ErrorItem]) -> tuple[dict[int, list[ErrorItem]], list[ErrorItem]]:
+    by_line: dict[int, list[ErrorItem]] = {}
+    general: list[ErrorItem] = []
+    for item in items:
+        if item.line is None:
+            general.append(item)
+        else:
+            by_line.setdefault(item.line, []).append(item)
+    return by_line, general
+
+
+def check_cart(db: Database, principal: Principal, lines: Sequence[CartLine]) -> CartCheck:
+    """Run the real placement in a transaction that is rolled back whatever happens."""
+    if not lines:
+        return CartCheck(ok=False)
+    try:
+        with db.session(write=True) as session:
+            try:
+                order, _created = orders.place_order(session, principal, as_order_lines(lines))
+                result = CartCheck(ok=True, total_minor=order.total_minor)
+            except DomainError as exc:
+                by_line, general = split_errors(exc.items)
+                result = CartCheck(ok=False, line_errors=by_line, order_errors=general)
+            raise _Rollback(result)
+    except _Rollback as done:
+        return done.result
+
+
+# ---- what the cart page shows per line ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_no: int
+    sku: str
+    quantity: int
+    name: str | None
+    color: str | None
+    material: str | None
+    terms: SkuTerms | None
+    available: int
+    errors: list[ErrorItem]
+
+    @property
+    def unit_price_minor(self) -> int | None:
+        return self.terms.unit_price(self.quantity) if self.terms else None
+
+    @property
+    def total_minor(self) -> int | None:
+        price = self.unit_price_minor
+        return None if price is None else price * self.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[LineView]
+    currency: str
+    check: CartCheck
+    min_order_value_minor: int | None
+    credit_available_minor: int | None  # None: prepaid, no credit check
+
+    @property
+    def subtotal_minor(self) -> int:
+        return sum(x.total_minor or 0 for x in self.lines)
+
+
+def describe_cart(
+    session: Session, company: Company, lines: Sequence[CartLine], check: CartCheck
+) -> CartView:
+    codes = [x.sku for x in lines]
+    skus: dict[str, tuple[int, str, str, str]] = {}
+    if codes:
+        for row_id, code, name, color, material in session.execute(
+            select(Sku.id, Sku.code, Style.name, Sku.color, Sku.material)
+            .join(Style, Style.id == Sku.style_id)
+            .where(Sku.code.in_(codes))
+        ):
+            skus[code] = (row_id, name, color, material)
+    price_list = price_list_for_company(session, company)
+    ids = [v[0] for v in skus.values()]
+    terms = terms_for(session, price_list, ids) if price_list is not None else {}
+    available = available_by_sku(session, ids)
+    views = []
+    for line_no, line in enumerate(lines, start=1):
+        known = skus.get(line.sku)
+        sku_id = known[0] if known else None
+        views.append(
+            LineView(
+                line_no=line_no,
+                sku=line.sku,
+                quantity=line.quantity,
+                name=known[1] if known else None,
+                color=known[2] if known else None,
+                material=known[3] if known else None,
+                terms=terms.get(sku_id) if sku_id is not None else None,
+                available=available.get(sku_id, 0) if sku_id is not None else 0,
+                errors=check.line_errors.get(line_no, []),
+            )
+        )
+    credit = None if company.is_prepaid else available_credit_for(session, company)
+    return CartView(
+        lines=views,
+        currency=price_list.currency if price_list is not None else company.currency,
+        check=check,
+        min_order_value_minor=price_list.min_order_value_minor if price_list else None,
+        credit_available_minor=credit,
+    )
+
+
+def lines_from_form(skus: Sequence[Any], quantities: Sequence[Any]) -> list[CartLine]:
+    """The lines a confirmation form carried (what the buyer saw when they pressed Place)."""
+    if len(skus) != len(quantities) or not skus or len(skus) > MAX_LINES:
+        raise DomainError.single("invalid_cart", "the order form is incomplete; reload the cart")
+    lines = []
+    for sku, quantity in zip(skus, quantities, strict=True):
+        try:
+            checked = OrderLineIn(sku=str(sku), quantity=int(quantity))
+        except (ValueError, TypeError) as exc:
+            raise DomainError.single(
+                "invalid_cart", "the order form is damaged; reload the cart"
+            ) from exc
+        lines.append(CartLine(checked.sku, checked.quantity))
+    return lines

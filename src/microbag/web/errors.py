@@ -1,0 +1,131 @@
+"""Error pages for browser paths; the API's JSON error shape stays as it is.
+
+Exception handlers are app-wide, so each portal handler looks at the path: API
+paths go to the JSON handler installed by microbag.http, portal paths get a page
+in the portal's look (404, 403, 500 and the core's rule errors in plain words).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from microbag.errors import DomainError, ErrorItem
+from microbag.web.csrf import CsrfRefused
+from microbag.web.deps import LoginRequired, PageForbidden
+from microbag.web.middleware import is_portal_path
+from microbag.web.render import is_htmx, render
+
+log = logging.getLogger("microbag.web")
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed here",
+    409: "Could not do that",
+    422: "Please check your input",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def error_page(
+    request: Request,
+    status: int,
+    message: str,
+    items: list[ErrorItem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "title": TITLES.get(status, "Error"),
+            "message": message,
+            "items": items,
+        },
+        status_code=status,
+        headers=headers,
+        fragment=False,
+    )
+
+
+def not_found_page(request: Request) -> Response:
+    return error_page(
+        request, 404, "There is no such page, or it belongs to someone else's account."
+    )
+
+
+def install_portal_error_handlers(app: FastAPI) -> None:
+    api_http: Handler = app.exception_handlers[StarletteHTTPException]  # type: ignore[assignment]
+    api_domain: Handler = app.exception_handlers[DomainError]  # type: ignore[assignment]
+    api_validation: Handler = app.exception_handlers[RequestValidationError]  # type: ignore[assignment]
+
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_portal_path(request.url.path):
+            return await api_http(request, exc)
+        if exc.status_code == 404:
+            return not_found_page(request)
+        headers = dict(exc.headers) if exc.headers else None
+        return error_page(request, exc.status_code, str(exc.detail), headers=headers)
+
+    async def on_domain(request: Request, exc: DomainError) -> Response:
+        if not is_portal_path(request.url.path):
+            return await api_domain(request, exc)
+        if exc.status == 404:
+            return not_found_page(request)
+        message = "The request could not be completed:" if exc.items else str(exc)
+        return error_page(request, exc.status, message, exc.items)
+
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        if not is_portal_path(request.url.path):
+            return await api_validation(request, exc)
+        items = [
+            ErrorItem("invalid_input", f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}")
+            for e in exc.errors()
+        ]
+        return error_page(request, 422, "Some of the values sent are not valid.", items)
+
+    async def on_csrf(request: Request, _exc: CsrfRefused) -> Response:
+        return error_page(
+            request,
+            403,
+            "This form has expired or did not come from this site. Reload the page and try again.",
+        )
+
+    async def on_login_required(request: Request, exc: LoginRequired) -> Response:
+        if is_htmx(request):
+            # htmx follows HX-Redirect with a full page load.
+            return Response(status_code=200, headers={"HX-Redirect": exc.next_url})
+        return RedirectResponse(exc.next_url, status_code=303)
+
+    async def on_forbidden(request: Request, exc: PageForbidden) -> Response:
+        return error_page(request, 403, exc.message)
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if not is_portal_path(request.url.path):
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        return error_page(
+            request,
+            500,
+            "The server hit an unexpected error. Nothing was changed; please try again.",
+        )
+
+    app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, on_domain)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(CsrfRefused, on_csrf)  # type: ignore[arg-type]
+    app.add_exception_handler(LoginRequired, on_login_required)  # type: ignore[arg-type]
+    app.add_exception_handler(PageForbidden, on_forbidden)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, on_crash)

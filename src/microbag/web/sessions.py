@@ -1,0 +1,206 @@
+"""Server-side sessions for the portal.
+
+The browser holds only a random 256-bit id in an HttpOnly cookie; the database
+keeps its SHA-256, the user, the CSRF secret and small per-session data (the
+cart). Every request re-reads the user, so a deactivated or deleted user (or one
+whose company was deactivated) is signed out at once.
+
+Cookie name: ``__Host-microbag_session`` (Secure, Path=/, no Domain) when the
+request came over HTTPS. Browsers refuse a ``__Host-`` cookie without
+``Secure``, and Secure cookies are not stored or sent over plain http by every
+browser (Firefox and Safari on http://127.0.0.1, and HTTP clients such as
+httpx), so over plain http, which is only for local use, the cookie is named
+``microbag_session`` instead. A session cookie is only ever read under the name
+that matches the request's scheme.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from microbag.accounts.models import User
+from microbag.accounts.service import Principal, principal_of
+from microbag.buyers.models import Company
+from microbag.timeutil import utcnow
+from microbag.web.models import WebSession
+
+SECURE_COOKIE = "__Host-microbag_session"
+PLAIN_COOKIE = "microbag_session"
+# A session ends after this long without a request, and in any case after MAX_AGE.
+IDLE_TIMEOUT = timedelta(hours=12)
+MAX_AGE = timedelta(days=7)
+# last_seen is written at most this often, so most page views stay read-only.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def is_https(conn: HTTPConnection) -> bool:
+    return conn.url.scheme in ("https", "wss")
+
+
+def cookie_name(conn: HTTPConnection) -> str:
+    return SECURE_COOKIE if is_https(conn) else PLAIN_COOKIE
+
+
+def hash_session_id(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PortalUser:
+    """The signed-in user as pages need them: who, and how to format for them."""
+
+    principal: Principal
+    session_id: int
+    csrf_token: str
+    name: str
+    company_name: str | None
+    locale: str
+    currency: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.principal.is_staff
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.principal.email
+
+
+def start_session(session: Session, user_id: int, *, now: datetime | None = None) -> str:
+    """A new session for the user; returns the raw id for the cookie (never stored)."""
+    now = now or utcnow()
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            session_hash=hash_session_id(raw),
+            user_id=user_id,
+            csrf_secret=secrets.token_urlsafe(32),
+            data={},
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + IDLE_TIMEOUT,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def end_session(session: Session, raw: str | None) -> None:
+    if raw:
+        session.execute(delete(WebSession).where(WebSession.session_hash == hash_session_id(raw)))
+
+
+def end_user_sessions(session: Session, user_id: int) -> None:
+    """Sign a user out everywhere (e.g. after a password change)."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    """What a cookie is worth: the user, and the housekeeping write it calls for, if any."""
+
+    user: PortalUser | None
+    session_id: int | None = None
+    # "touch": slide the idle expiry forward; "end": delete the (dead) session row.
+    action: str | None = None
+
+
+def load_session(
+    session: Session, raw: str, *, default_locale: str, now: datetime | None = None
+) -> SessionLookup:
+    """The live session for a cookie value (read-only; apply ``action`` in a write)."""
+    now = now or utcnow()
+    row = session.execute(
+        select(WebSession, User, Company)
+        .join(User, User.id == WebSession.user_id)
+        .outerjoin(Company, Company.id == User.company_id)
+        .where(WebSession.session_hash == hash_session_id(raw))
+    ).first()
+    if row is None:
+        return SessionLookup(None)
+    web, user, company = row
+    alive = (
+        web.expires_at > now
+        and web.created_at + MAX_AGE > now
+        and user.is_active
+        and (company is None or company.is_active)
+    )
+    if not alive:
+        return SessionLookup(None, web.id, "end")
+    portal_user = PortalUser(
+        principal=principal_of(user),
+        session_id=web.id,
+        csrf_token=web.csrf_secret,
+        name=user.name,
+        company_name=company.name if company else None,
+        locale=(company.locale if company else None) or default_locale,
+        currency=company.currency if company else None,
+        data=dict(web.data or {}),
+    )
+    action = "touch" if now - web.last_seen_at >= TOUCH_EVERY else None
+    return SessionLookup(portal_user, web.id, action)
+
+
+def apply_housekeeping(
+    session: Session, lookup: SessionLookup, *, now: datetime | None = None
+) -> None:
+    """Slide a live session's expiry, or delete a dead one."""
+    if lookup.session_id is None or lookup.action is None:
+        return
+    web = session.get(WebSession, lookup.session_id)
+    if web is None:
+        return
+    if lookup.action == "end":
+        session.delete(web)
+        return
+    now = now or utcnow()
+    web.last_seen_at = now
+    web.expires_at = min(now + IDLE_TIMEOUT, web.created_at + MAX_AGE)
+
+
+def update_session_data(session: Session, session_id: int, **values: Any) -> dict[str, Any]:
+    """Replace keys of a session's data (the cart, preferences)."""
+    web = session.get(WebSession, session_id)
+    if web is None:
+        return {}
+    data = dict(web.data or {})
+    data.update(values)
+    web.data = data
+    return data
+
+
+def purge_expired(session: Session, *, now: datetime | None = None) -> int:
+    """Delete sessions past their expiry (housekeeping; loading also drops them)."""
+    result = session.execute(delete(WebSession).where(WebSession.expires_at <= (now or utcnow())))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_session_cookie(response: Response, conn: HTTPConnection, raw: str) -> None:
+    # Tells the middleware not to expire the (old) cookie on this response.
+    conn.state.session_cookie_set = True
+    response.set_cookie(
+        cookie_name(conn),
+        raw,
+        max_age=int(MAX_AGE.total_seconds()),
+        path="/",
+        secure=is_https(conn),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, conn: HTTPConnection) -> None:
+    conn.state.session_cookie_set = True
+    response.delete_cookie(
+        cookie_name(conn), path="/", secure=is_https(conn), httponly=True, samesite="lax"
+    )
