@@ -13,6 +13,7 @@ STAFF_QUOTE_ROLES = frozenset({"admin", "sales"})
 STAFF_CATALOG_ROLES = frozenset({"admin", "merchandiser"})
 STAFF_STOCK_ROLES = frozenset({"admin", "merchandiser"})
 STAFF_PRICING_ROLES = frozenset({"admin", "sales"})
+STAFF_COMPANY_ROLES = frozenset({"admin", "sales"})
 STAFF_ADMIN_ROLES = frozenset({"admin"})
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.models import ApiToken, User
@@ -161,3 +161,112 @@ def revoke_tokens(session: Session, user: User) -> int:
             tok.revoked_at = utcnow()
             count += 1
     return count
+
+
+# ---- self-service tokens and staff administration (API use cases) ------------------------------
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", "unknown_user")
+    return user
+
+
+def list_tokens(
+    session: Session, user_id: int, *, offset: int = 0, limit: int = 50
+) -> tuple[list[ApiToken], int]:
+    """A user's tokens, newest first (revoked ones included, marked)."""
+    where = ApiToken.user_id == user_id
+    total = session.scalar(select(func.count()).select_from(ApiToken).where(where)) or 0
+    rows = session.scalars(
+        select(ApiToken).where(where).order_by(ApiToken.id.desc()).offset(offset).limit(limit)
+    )
+    return list(rows), int(total)
+
+
+def create_own_token(session: Session, user_id: int, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for the user; returns the stored row and the clear token (shown once)."""
+    token = create_token(session, get_user(session, user_id), name)
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).one()
+    return row, token
+
+
+def revoke_token(session: Session, user_id: int, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (again: no change). Others' tokens: not found."""
+    token = session.scalars(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    ).first()
+    if token is None:
+        raise NotFound("token", "unknown_token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
+    return token
+
+
+def list_staff_users(
+    session: Session,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[User], int]:
+    conditions: list[ColumnElement[bool]] = [User.company_id.is_(None)]
+    if role is not None:
+        conditions.append(User.role == role)
+    if active is not None:
+        conditions.append(User.is_active.is_(active))
+    total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
+    rows = session.scalars(
+        select(User).where(*conditions).order_by(User.email).offset(offset).limit(limit)
+    )
+    return list(rows), int(total)
+
+
+def get_staff_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.is_staff:
+        raise NotFound("staff user", "unknown_user")
+    return user
+
+
+def update_staff_user(
+    session: Session,
+    user_id: int,
+    *,
+    role: str | None = None,
+    is_active: bool | None = None,
+    name: str | None = None,
+) -> User:
+    """Change a staff user's role, name or active flag; the last active admin stays one.
+
+    A deactivated user's tokens stop working at once (principal_for_token checks it).
+    """
+    user = get_staff_user(session, user_id)
+    if role is not None and not valid_role(role, is_staff=True):
+        raise DomainError.single("invalid_role", f"{role!r} is not a staff role")
+    new_role = role if role is not None else user.role
+    new_active = is_active if is_active is not None else user.is_active
+    if user.role == "admin" and user.is_active and (new_role != "admin" or not new_active):
+        other_admins = session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(
+                User.company_id.is_(None),
+                User.role == "admin",
+                User.is_active.is_(True),
+                User.id != user.id,
+            )
+        )
+        if not other_admins:
+            raise DomainError.single(
+                "last_admin", "the last active admin cannot be demoted or deactivated", 409
+            )
+    user.role = new_role
+    user.is_active = new_active
+    if name is not None:
+        user.name = name
+    session.flush()
+    return user

@@ -1,5 +1,202 @@
-"""HTTP API for buyers."""
+"""HTTP API for buyers: companies (staff) and a buyer's own company and colleagues."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from microbag.accounts.api import user_out
+from microbag.accounts.models import User
+from microbag.accounts.policies import STAFF_COMPANY_ROLES
+from microbag.accounts.schemas import FREE_TEXT_PATTERN, IdPath, MoneyOut, UserOut
+from microbag.accounts.service import Principal
+from microbag.buyers import service
+from microbag.buyers.models import Company
+from microbag.buyers.policies import available_credit
+from microbag.buyers.schemas import (
+    CompanyCreate,
+    CompanyOut,
+    CompanyUpdate,
+    CompanyUserCreate,
+    CountryCode,
+    CurrencyCode,
+    MyCompanyOut,
+    MyUserCreate,
+    RegionName,
+    SegmentName,
+)
+from microbag.http import (
+    READ_RESPONSES,
+    WRITE_RESPONSES,
+    Page,
+    PageParams,
+    Paging,
+    ReadSession,
+    WriteSession,
+    require_buyer,
+    require_staff,
+)
 
 router = APIRouter(tags=["buyers"])
+
+StaffReader = Annotated[Principal, Depends(require_staff())]
+StaffWriter = Annotated[Principal, Depends(require_staff(*STAFF_COMPANY_ROLES))]
+BuyerUser = Annotated[Principal, Depends(require_buyer())]
+BuyerOwner = Annotated[Principal, Depends(require_buyer("owner"))]
+
+
+def _money(amount: int, currency: str) -> MoneyOut:
+    return MoneyOut(amount_minor=amount, currency=currency)
+
+
+def company_out(company: Company, open_unpaid: int) -> CompanyOut:
+    cur = company.currency
+    return CompanyOut(
+        id=company.id,
+        name=company.name,
+        segment=company.segment,
+        country=company.country,
+        region=company.region,
+        currency=cur,
+        payment_terms_days=company.payment_terms_days,
+        payment_terms=service.terms_label(company),
+        credit_limit=_money(company.credit_limit_minor, cur),
+        open_unpaid=_money(open_unpaid, cur),
+        available_credit=_money(available_credit(company.credit_limit_minor, open_unpaid), cur),
+        locale=company.locale,
+        is_active=company.is_active,
+        created_at=company.created_at,
+    )
+
+
+def _users_page(rows: list[User], total: int, paging: PageParams) -> Page[UserOut]:
+    return Page(
+        items=[user_out(u) for u in rows], page=paging.page, page_size=paging.page_size, total=total
+    )
+
+
+# ---- staff ------------------------------------------------------------------------------------
+
+
+@router.get("/companies", response_model=Page[CompanyOut], responses=READ_RESPONSES)
+def list_companies(
+    _staff: StaffReader,
+    session: ReadSession,
+    paging: Paging,
+    segment: Annotated[SegmentName | None, Query()] = None,
+    region: Annotated[RegionName | None, Query()] = None,
+    country: Annotated[CountryCode | None, Query()] = None,
+    currency: Annotated[CurrencyCode | None, Query()] = None,
+    active: Annotated[bool | None, Query()] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=FREE_TEXT_PATTERN, description="Name contains"),
+    ] = None,
+) -> Page[CompanyOut]:
+    """Buyer companies, by name, filterable."""
+    rows, total = service.list_companies(
+        session,
+        segment=segment,
+        region=region,
+        country=country,
+        currency=currency,
+        active=active,
+        text=q,
+        offset=paging.offset,
+        limit=paging.page_size,
+    )
+    unpaid = service.open_unpaid_totals(session, [c.id for c in rows])
+    return Page(
+        items=[company_out(c, unpaid[c.id]) for c in rows],
+        page=paging.page,
+        page_size=paging.page_size,
+        total=total,
+    )
+
+
+@router.post("/companies", status_code=201, response_model=CompanyOut, responses=WRITE_RESPONSES)
+def create_company(body: CompanyCreate, _staff: StaffWriter, session: WriteSession) -> CompanyOut:
+    """Add a buyer company (admin, sales). Prepaid unless payment terms are given."""
+    company = service.create_company(session, **body.model_dump())
+    return company_out(company, 0)
+
+
+@router.get("/companies/{company_id}", response_model=CompanyOut, responses=READ_RESPONSES)
+def get_company(company_id: IdPath, _staff: StaffReader, session: ReadSession) -> CompanyOut:
+    company = service.get_company(session, company_id)
+    return company_out(company, service.open_unpaid_total(session, company.id))
+
+
+@router.patch("/companies/{company_id}", response_model=CompanyOut, responses=WRITE_RESPONSES)
+def update_company(
+    company_id: IdPath, body: CompanyUpdate, _staff: StaffWriter, session: WriteSession
+) -> CompanyOut:
+    """Change the given fields only (admin, sales)."""
+    company = service.update_company(session, company_id, body.model_dump(exclude_unset=True))
+    return company_out(company, service.open_unpaid_total(session, company.id))
+
+
+@router.get("/companies/{company_id}/users", response_model=Page[UserOut], responses=READ_RESPONSES)
+def list_company_users(
+    company_id: IdPath, _staff: StaffReader, session: ReadSession, paging: Paging
+) -> Page[UserOut]:
+    rows, total = service.list_company_users(
+        session, company_id, offset=paging.offset, limit=paging.page_size
+    )
+    return _users_page(rows, total, paging)
+
+
+@router.post(
+    "/companies/{company_id}/users",
+    status_code=201,
+    response_model=UserOut,
+    responses=WRITE_RESPONSES,
+)
+def add_company_user(
+    company_id: IdPath, body: CompanyUserCreate, _staff: StaffWriter, session: WriteSession
+) -> UserOut:
+    """Add a user (owner, buyer or viewer) to a company (admin, sales)."""
+    user = service.add_company_user(session, company_id, **body.model_dump())
+    return user_out(user)
+
+
+# ---- the buyer's own company -------------------------------------------------------------------
+
+
+@router.get("/my/company", response_model=MyCompanyOut, responses=READ_RESPONSES)
+def my_company(principal: BuyerUser, session: ReadSession) -> MyCompanyOut:
+    """Your company: terms, credit limit and the credit still available."""
+    assert principal.company_id is not None  # require_buyer guarantees it
+    company = service.get_company(session, principal.company_id)
+    cur = company.currency
+    return MyCompanyOut(
+        id=company.id,
+        name=company.name,
+        segment=company.segment,
+        country=company.country,
+        region=company.region,
+        currency=cur,
+        payment_terms_days=company.payment_terms_days,
+        payment_terms=service.terms_label(company),
+        credit_limit=_money(company.credit_limit_minor, cur),
+        available_credit=_money(service.available_credit_for(session, company), cur),
+    )
+
+
+@router.get("/my/users", response_model=Page[UserOut], responses=READ_RESPONSES)
+def my_users(principal: BuyerUser, session: ReadSession, paging: Paging) -> Page[UserOut]:
+    """The users of your company."""
+    assert principal.company_id is not None
+    rows, total = service.list_company_users(
+        session, principal.company_id, offset=paging.offset, limit=paging.page_size
+    )
+    return _users_page(rows, total, paging)
+
+
+@router.post("/my/users", status_code=201, response_model=UserOut, responses=WRITE_RESPONSES)
+def add_my_user(body: MyUserCreate, principal: BuyerOwner, session: WriteSession) -> UserOut:
+    """Owners add a buyer or a viewer to their own company."""
+    assert principal.company_id is not None
+    user = service.add_company_user(session, principal.company_id, **body.model_dump())
+    return user_out(user)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+
 SEGMENTS = ("department_store", "boutique", "distributor", "ecommerce", "brand")
 
 REGIONS = ("us", "europe", "japan_korea", "china", "middle_east", "latin_america", "other")
@@ -58,3 +64,71 @@ COUNTRY_TO_REGION: dict[str, str] = {
 
 def region_for_country(country: str) -> str:
     return COUNTRY_TO_REGION.get(country.strip().upper(), "other")
+
+
+# CLDR territory codes that are not assigned ISO 3166-1 alpha-2 country codes.
+_NOT_ISO_COUNTRIES = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
+)
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    # Babel's territories also hold numeric UN regions ("150") and the codes above.
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(
+        code
+        for code in codes
+        if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_COUNTRIES
+    )
+
+
+def is_country_code(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code in upper case (FR, US, JP...)."""
+    return isinstance(code, str) and code in _country_codes()
+
+
+def is_locale(code: str) -> bool:
+    """A locale Babel knows, written like en_US or fr."""
+    if not isinstance(code, str) or not code or len(code) > 16:
+        return False
+    try:
+        Locale.parse(code)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return False
+    return True
+
+
+# ---- payment terms and credit ----------------------------------------------------------------
+
+MAX_NET_DAYS = 180
+# Orders that use credit until they are paid (a draft is not yet, a cancelled one no longer).
+OPEN_UNPAID_STATUSES = ("placed", "confirmed", "shipped", "delivered")
+
+
+def valid_payment_terms(days: int | None) -> bool:
+    """None is prepaid; otherwise net N days, 0 to MAX_NET_DAYS."""
+    return days is None or (isinstance(days, int) and 0 <= days <= MAX_NET_DAYS)
+
+
+def payment_terms_label(days: int | None) -> str:
+    return "prepaid" if days is None else f"net {days}"
+
+
+def credit_applies(payment_terms_days: int | None) -> bool:
+    """Prepaid companies pay before shipping: no credit is extended, none is checked."""
+    return payment_terms_days is not None
+
+
+def is_open_unpaid(status: str, paid_at: datetime | None) -> bool:
+    return status in OPEN_UNPAID_STATUSES and paid_at is None
+
+
+def open_unpaid_sum(orders: Iterable[tuple[str, datetime | None, int]]) -> int:
+    """Sum of the totals of (status, paid_at, total_minor) orders that still use credit."""
+    return sum(total for status, paid_at, total in orders if is_open_unpaid(status, paid_at))
+
+
+def available_credit(credit_limit_minor: int, open_unpaid_minor: int) -> int:
+    """Credit limit minus open unpaid orders, never below zero."""
+    return max(credit_limit_minor - open_unpaid_minor, 0)

@@ -41,8 +41,10 @@ def current_tier(tiers: Sequence[Tier], quantity: int) -> Tier:
     """The tier whose break the quantity has reached (the first tier below all breaks)."""
     if not tiers:
         raise ValueError("a price needs at least one tier")
-    chosen = tiers[0]
-    for tier in tiers:
+    # Sorted here so callers may pass tiers in any order (a break reached later wins).
+    ordered = sorted(tiers)
+    chosen = ordered[0]
+    for tier in ordered:
         if quantity >= tier.min_quantity:
             chosen = tier
         else:
@@ -61,12 +63,13 @@ def line_total(tiers: Sequence[Tier], quantity: int) -> int:
 def validate_terms(moq: int, case_pack: int, tiers: Sequence[Tier]) -> list[ErrorItem]:
     """Every broken invariant of one SKU's terms, as error items."""
     errors: list[ErrorItem] = []
-    if case_pack < 1:
+    # Without a valid case pack the multiple checks are skipped; the others still run.
+    pack_ok = case_pack >= 1
+    if not pack_ok:
         errors.append(ErrorItem("invalid_case_pack", "case pack must be at least 1"))
-        return errors
     if moq < 1:
         errors.append(ErrorItem("invalid_moq", "MOQ must be at least 1"))
-    elif moq % case_pack:
+    elif pack_ok and moq % case_pack:
         errors.append(
             ErrorItem(
                 "moq_not_case_pack_multiple",
@@ -92,7 +95,7 @@ def validate_terms(moq: int, case_pack: int, tiers: Sequence[Tier]) -> list[Erro
             )
         if tier.min_quantity < 1:
             errors.append(ErrorItem("invalid_tier_break", "tier breaks start at 1 or more"))
-        elif tier.min_quantity % case_pack:
+        elif pack_ok and tier.min_quantity % case_pack:
             errors.append(
                 ErrorItem(
                     "tier_not_case_pack_multiple",
@@ -130,13 +133,15 @@ def quantity_errors(terms: SkuTerms, quantity: int, line: int | None = None) -> 
             )
         )
     if quantity % terms.case_pack:
+        # Suggest only quantities that are valid: a multiple of the case pack, at least the MOQ.
         lower = quantity - quantity % terms.case_pack
-        upper = lower + terms.case_pack
+        upper = round_to_case_pack(quantity, terms.case_pack, terms.moq)
+        hint = f"{lower} or {upper}" if lower >= max(terms.moq, 1) else f"{upper}"
         errors.append(
             ErrorItem(
                 "not_case_pack_multiple",
                 f"{terms.sku_code}: {quantity} is not a multiple of the case pack of "
-                f"{terms.case_pack} (try {lower or upper} or {upper})",
+                f"{terms.case_pack} (try {hint})",
                 line,
             )
         )

@@ -1,19 +1,29 @@
-"""Stock use cases: availability, atomic reservation, release, shipping, counts."""
+"""Stock use cases: availability, atomic reservation, release, shipping, counts, and the
+staff's administration of warehouses, stock levels and incoming batches."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from microbag.errors import DomainError, ErrorItem
+from microbag.buyers.policies import is_country_code
+from microbag.catalog.models import Sku
+from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
+from microbag.orders.models import OrderAllocation
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
-from microbag.stock.policies import Bin, allocate, ship_window
+from microbag.stock.policies import Bin, allocate, available_to_sell, ship_window
+from microbag.timeutil import utcnow
 
 Allocation = tuple[int, int]  # (warehouse_id, quantity)
+WAREHOUSE_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
 
 
 def available_by_sku(session: Session, sku_ids: Iterable[int]) -> dict[int, int]:
@@ -114,10 +124,13 @@ def set_on_hand(session: Session, sku_id: int, warehouse_id: int, on_hand: int) 
     """Set a counted quantity; it may not go below what is already reserved."""
     if on_hand < 0:
         raise DomainError.single("negative_stock", "on hand cannot be negative")
+    # populate_existing: reserve() updates rows behind the session's back, so a row already
+    # in the session may hold a stale ``reserved``; reload it with the lock.
     level = session.scalars(
         select(StockLevel)
         .where(StockLevel.sku_id == sku_id, StockLevel.warehouse_id == warehouse_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if level is None:
         level = StockLevel(sku_id=sku_id, warehouse_id=warehouse_id, on_hand=0, reserved=0)
@@ -162,3 +175,300 @@ def next_incoming(session: Session, sku_ids: Iterable[int], today: date) -> dict
             start, end = ship_window(expected)
             out[sku_id] = Incoming(int(qty), expected, start, end)
     return out
+
+
+# ---- stock administration (staff use cases) -----------------------------------------------------
+
+# How far ahead an incoming batch may be expected (keeps ship windows within the calendar).
+MAX_INCOMING_DAYS = 5 * 366
+
+
+@dataclass(frozen=True)
+class StockRow:
+    sku: str
+    warehouse: str
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return available_to_sell(self.on_hand, self.reserved)
+
+
+@dataclass(frozen=True)
+class IncomingRow:
+    id: int
+    sku: str
+    warehouse: str
+    quantity: int
+    expected_date: date
+    note: str
+    received_at: datetime | None
+
+    @property
+    def window(self) -> tuple[date, date]:
+        return ship_window(self.expected_date)
+
+
+def sku_id_for_code(session: Session, code: str) -> int:
+    sku_id = session.scalar(select(Sku.id).where(Sku.code == code))
+    if sku_id is None:
+        raise NotFound(f"SKU {code!r}", "unknown_sku")
+    return int(sku_id)
+
+
+def list_warehouses(
+    session: Session, *, offset: int = 0, limit: int = 50
+) -> tuple[list[Warehouse], int]:
+    total = session.scalar(select(func.count()).select_from(Warehouse)) or 0
+    rows = session.scalars(select(Warehouse).order_by(Warehouse.id).offset(offset).limit(limit))
+    return list(rows), int(total)
+
+
+def _warehouse_errors(code: str | None, country: str | None) -> list[ErrorItem]:
+    errors: list[ErrorItem] = []
+    if code is not None and not WAREHOUSE_CODE.fullmatch(code):
+        errors.append(
+            ErrorItem(
+                "invalid_warehouse_code",
+                f"{code!r}: use 1 to 32 upper-case letters, digits, - or _",
+                field="code",
+            )
+        )
+    if country is not None and not is_country_code(country):
+        errors.append(
+            ErrorItem(
+                "unknown_country", f"{country!r} is not an ISO 3166-1 alpha-2 code", field="country"
+            )
+        )
+    return errors
+
+
+def create_warehouse(session: Session, *, code: str, name: str, country: str = "US") -> Warehouse:
+    errors = _warehouse_errors(code, country)
+    if not name.strip():
+        errors.append(ErrorItem("invalid_name", "the warehouse needs a name", field="name"))
+    if errors:
+        raise DomainError(errors)
+    if session.scalar(select(Warehouse.id).where(Warehouse.code == code)) is not None:
+        raise Conflict("warehouse_code_taken", f"warehouse {code} exists")
+    warehouse = Warehouse(code=code, name=name, country=country)
+    session.add(warehouse)
+    session.flush()
+    return warehouse
+
+
+def update_warehouse(
+    session: Session, code: str, *, name: str | None = None, country: str | None = None
+) -> Warehouse:
+    warehouse = warehouse_by_code(session, code)
+    errors = _warehouse_errors(None, country)
+    if name is not None and not name.strip():
+        errors.append(ErrorItem("invalid_name", "the warehouse needs a name", field="name"))
+    if errors:
+        raise DomainError(errors)
+    if name is not None:
+        warehouse.name = name
+    if country is not None:
+        warehouse.country = country
+    session.flush()
+    return warehouse
+
+
+def delete_warehouse(session: Session, code: str) -> None:
+    """Remove a warehouse that holds nothing and has no history (else 409)."""
+    warehouse = warehouse_by_code(session, code)
+    holds = session.scalar(
+        select(func.count())
+        .select_from(StockLevel)
+        .where(
+            StockLevel.warehouse_id == warehouse.id,
+            (StockLevel.on_hand > 0) | (StockLevel.reserved > 0),
+        )
+    )
+    incoming = session.scalar(
+        select(func.count())
+        .select_from(IncomingStock)
+        .where(IncomingStock.warehouse_id == warehouse.id)
+    )
+    allocated = session.scalar(
+        select(func.count())
+        .select_from(OrderAllocation)
+        .where(OrderAllocation.warehouse_id == warehouse.id)
+    )
+    if holds or incoming or allocated:
+        raise Conflict(
+            "warehouse_in_use", f"warehouse {code} holds stock or has incoming or order history"
+        )
+    session.execute(delete(StockLevel).where(StockLevel.warehouse_id == warehouse.id))
+    session.delete(warehouse)
+    session.flush()
+
+
+def list_stock(
+    session: Session,
+    *,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[StockRow], int]:
+    """Stock per SKU and warehouse, by SKU code then warehouse code."""
+    conditions: list[ColumnElement[bool]] = []
+    if sku:
+        conditions.append(Sku.code == sku)
+    if warehouse:
+        conditions.append(Warehouse.code == warehouse)
+    joined = (
+        select(Sku.code, Warehouse.code, StockLevel.on_hand, StockLevel.reserved)
+        .select_from(StockLevel)
+        .join(Sku, Sku.id == StockLevel.sku_id)
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(*conditions)
+    )
+    total = session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+    rows = session.execute(joined.order_by(Sku.code, Warehouse.code).offset(offset).limit(limit))
+    return [StockRow(s, w, int(h), int(r)) for s, w, h, r in rows], int(total)
+
+
+def set_stock(
+    session: Session, sku_code: str, warehouse_code: str | None, on_hand: int
+) -> StockRow:
+    """Set a counted quantity by codes (the first warehouse when none is named)."""
+    sku_id = sku_id_for_code(session, sku_code)
+    warehouse = warehouse_by_code(session, warehouse_code)
+    level = set_on_hand(session, sku_id, warehouse.id, on_hand)
+    return StockRow(sku_code, warehouse.code, level.on_hand, level.reserved)
+
+
+def add_on_hand(session: Session, sku_id: int, warehouse_id: int, quantity: int) -> None:
+    """Add units to on hand in one statement (an upsert), safe against concurrent receipts."""
+    dialect = session.get_bind().dialect.name
+    insert_fn = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert_fn(StockLevel).values(
+        sku_id=sku_id, warehouse_id=warehouse_id, on_hand=quantity, reserved=0, updated_at=utcnow()
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["sku_id", "warehouse_id"],
+            set_={"on_hand": StockLevel.on_hand + quantity, "updated_at": utcnow()},
+        )
+    )
+
+
+def _incoming_query() -> Any:
+    return (
+        select(
+            IncomingStock.id,
+            Sku.code,
+            Warehouse.code,
+            IncomingStock.quantity,
+            IncomingStock.expected_date,
+            IncomingStock.note,
+            IncomingStock.received_at,
+        )
+        .select_from(IncomingStock)
+        .join(Sku, Sku.id == IncomingStock.sku_id)
+        .join(Warehouse, Warehouse.id == IncomingStock.warehouse_id)
+    )
+
+
+def get_incoming(session: Session, incoming_id: int) -> IncomingRow:
+    row = session.execute(_incoming_query().where(IncomingStock.id == incoming_id)).first()
+    if row is None:
+        raise NotFound("incoming batch", "unknown_incoming")
+    return IncomingRow(*row)
+
+
+def list_incoming(
+    session: Session,
+    *,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    pending: bool | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[IncomingRow], int]:
+    """Incoming batches by expected date; ``pending`` keeps those not (or only) received."""
+    conditions: list[ColumnElement[bool]] = []
+    if sku:
+        conditions.append(Sku.code == sku)
+    if warehouse:
+        conditions.append(Warehouse.code == warehouse)
+    if pending is not None:
+        received = IncomingStock.received_at
+        conditions.append(received.is_(None) if pending else received.is_not(None))
+    query = _incoming_query().where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.order_by(IncomingStock.expected_date, IncomingStock.id).offset(offset).limit(limit)
+    )
+    return [IncomingRow(*row) for row in rows], int(total)
+
+
+def add_incoming(
+    session: Session,
+    *,
+    sku_code: str,
+    warehouse_code: str | None,
+    quantity: int,
+    expected_date: date,
+    note: str = "",
+    today: date | None = None,
+) -> IncomingRow:
+    """Record a batch expected at a warehouse (the first one when none is named)."""
+    sku_id = sku_id_for_code(session, sku_code)
+    warehouse = warehouse_by_code(session, warehouse_code)
+    today = today or utcnow().date()
+    errors: list[ErrorItem] = []
+    if quantity <= 0:
+        errors.append(
+            ErrorItem("invalid_quantity", "the quantity must be above 0", field="quantity")
+        )
+    if expected_date < today:
+        errors.append(
+            ErrorItem(
+                "expected_date_in_past",
+                f"{expected_date} is before today ({today})",
+                field="expected_date",
+            )
+        )
+    elif expected_date > today + timedelta(days=MAX_INCOMING_DAYS):
+        errors.append(
+            ErrorItem(
+                "expected_date_too_far",
+                f"{expected_date} is more than five years ahead",
+                field="expected_date",
+            )
+        )
+    if errors:
+        raise DomainError(errors)
+    batch = IncomingStock(
+        sku_id=sku_id,
+        warehouse_id=warehouse.id,
+        quantity=quantity,
+        expected_date=expected_date,
+        note=note,
+    )
+    session.add(batch)
+    session.flush()
+    return get_incoming(session, batch.id)
+
+
+def receive_incoming(session: Session, incoming_id: int) -> IncomingRow:
+    """The batch arrived: its units join on hand at its warehouse, exactly once (409 after)."""
+    batch = session.get(IncomingStock, incoming_id)
+    if batch is None:
+        raise NotFound("incoming batch", "unknown_incoming")
+    # Conditional update: of two concurrent receipts only one changes the row.
+    marked = session.execute(
+        update(IncomingStock)
+        .where(IncomingStock.id == incoming_id, IncomingStock.received_at.is_(None))
+        .values(received_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("already_received", f"incoming batch {incoming_id} was already received")
+    add_on_hand(session, batch.sku_id, batch.warehouse_id, batch.quantity)
+    session.expire_all()
+    return get_incoming(session, incoming_id)

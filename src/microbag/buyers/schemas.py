@@ -1,0 +1,109 @@
+"""API schemas for buyer companies and their users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from microbag.accounts.schemas import (
+    INT32_MAX,
+    Email,
+    InputModel,
+    MoneyOut,
+    Name,
+    Password,
+    ShortName,
+)
+from microbag.buyers.policies import MAX_NET_DAYS
+
+SegmentName = Literal["department_store", "boutique", "distributor", "ecommerce", "brand"]
+RegionName = Literal[
+    "us", "europe", "japan_korea", "china", "middle_east", "latin_america", "other"
+]
+BuyerRole = Literal["owner", "buyer", "viewer"]
+CountryCode = Annotated[
+    str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. FR", examples=["FR"])
+]
+CurrencyCode = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. EUR", examples=["EUR"])
+]
+NetDays = Annotated[int, Field(ge=0, le=MAX_NET_DAYS, description="Net N days")]
+CreditLimit = Annotated[int, Field(ge=0, le=INT32_MAX, description="In minor units")]
+LocaleCode = Annotated[
+    str, Field(max_length=16, pattern=r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8}){0,2}$", examples=["fr_FR"])
+]
+
+
+class CompanyCreate(InputModel):
+    name: Name
+    segment: SegmentName
+    country: CountryCode
+    region: RegionName | None = Field(None, description="Derived from the country when null")
+    currency: CurrencyCode
+    payment_terms_days: NetDays | None = Field(None, description="null = prepaid")
+    credit_limit_minor: CreditLimit = 0
+    locale: LocaleCode = "en_US"
+
+
+class CompanyUpdate(InputModel):
+    """Only the fields given change; null leaves a field as it is, except for
+    ``payment_terms_days`` (null = prepaid) and ``region`` (null = derive from the country).
+    A new country re-derives the region unless one is given."""
+
+    name: Name | None = None
+    segment: SegmentName | None = None
+    country: CountryCode | None = None
+    region: RegionName | None = Field(None, description="null = derive from the country")
+    currency: CurrencyCode | None = None
+    payment_terms_days: NetDays | None = Field(None, description="null = prepaid")
+    credit_limit_minor: CreditLimit | None = None
+    locale: LocaleCode | None = None
+    is_active: bool | None = None
+
+
+class CompanyOut(BaseModel):
+    id: int
+    name: str
+    segment: str
+    country: str
+    region: str
+    currency: str
+    payment_terms_days: int | None = Field(description="null = prepaid")
+    payment_terms: str = Field(description='"prepaid" or "net N"')
+    credit_limit: MoneyOut
+    open_unpaid: MoneyOut = Field(description="Placed to delivered orders not yet paid")
+    available_credit: MoneyOut = Field(description="Credit limit minus open unpaid orders")
+    locale: str
+    is_active: bool
+    created_at: datetime
+
+
+class MyCompanyOut(BaseModel):
+    id: int
+    name: str
+    segment: str
+    country: str
+    region: str
+    currency: str
+    payment_terms_days: int | None = Field(description="null = prepaid")
+    payment_terms: str = Field(description='"prepaid" or "net N"')
+    credit_limit: MoneyOut
+    available_credit: MoneyOut = Field(description="Credit limit minus open unpaid orders")
+
+
+class CompanyUserCreate(InputModel):
+    email: Email
+    name: ShortName = ""
+    role: BuyerRole
+    password: Password | None = Field(None, description="Optional; tokens work without one")
+
+
+class MyUserCreate(InputModel):
+    """Owners add colleagues as buyers or viewers."""
+
+    email: Email
+    name: ShortName = ""
+    role: Literal["buyer", "viewer"]
+    password: Password | None = Field(None, description="Optional; tokens work without one")
