@@ -408,3 +408,21 @@ def test_amounts_too_large_for_the_database_are_refused(db, world, who):
         enforce_terms=False,
     )
     assert codes(err.items) == [("invalid_unit_price", 1)]
+
+
+def test_check_order_reports_what_placing_would_and_writes_nothing(db, world, who, stock_of):
+    buyer = who("buyer@a.test")
+    gld = world.skus[GLD]
+    before = stock_of(gld)
+    with db.session() as s:
+        with pytest.raises(DomainError) as err:
+            service.check_order(s, buyer, lines((GLD, 3), (RED, 7)))
+    found = {(e.code, e.line) for e in err.value.items}
+    assert ("below_moq", 1) in found
+    assert ("not_case_pack_multiple", 2) in found
+    with db.session() as s:
+        total = service.check_order(s, buyer, lines((GLD, 12), (RED, 24)))
+    order, _ = place(db, buyer, (GLD, 12), (RED, 24))
+    assert total == order.total_minor
+    assert count_orders(db) == 1
+    assert stock_of(gld) == (before[0], before[1] + 12)  # only the placement reserved

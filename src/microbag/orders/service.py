@@ -97,6 +97,19 @@ def place_order(
     return order, True
 
 
+def check_order(session: Session, principal: Principal, lines: Sequence[OrderLineIn]) -> int:
+    """The checks of ``place_order`` without placing or reserving: the total, or DomainError.
+
+    The portal's cart shows every problem on its line before the buyer places.
+    """
+    company = _active_company(session, principal)
+    request = _Request(list(lines), None, {}, True, True)
+    _priced, total = _check(
+        session, company, price_list_for_company(session, company), request, lock=False
+    )
+    return total
+
+
 @dataclass(frozen=True)
 class _Request:
     lines: list[OrderLineIn]
@@ -182,7 +195,12 @@ def _place(
 
 
 def _check(
-    session: Session, company: Company, price_list: PriceList | None, request: _Request
+    session: Session,
+    company: Company,
+    price_list: PriceList | None,
+    request: _Request,
+    *,
+    lock: bool = True,
 ) -> tuple[list[_PricedLine], int]:
     """Every line's problems at once; the priced lines and the total when there are none."""
     lines = request.lines
@@ -252,7 +270,7 @@ def _check(
                 )
             )
         if company.payment_terms_days is not None:
-            limit, open_unpaid = _lock_credit(session, company)
+            limit, open_unpaid = _lock_credit(session, company, lock=lock)
             errors.extend(
                 policies.credit_errors(
                     payment_terms_days=company.payment_terms_days,
@@ -277,7 +295,7 @@ def _active_sku_ids(session: Session, codes: set[str]) -> dict[str, int]:
     return {code: sku_id for code, sku_id in rows}
 
 
-def _lock_credit(session: Session, company: Company) -> tuple[int, int]:
+def _lock_credit(session: Session, company: Company, *, lock: bool = True) -> tuple[int, int]:
     """(credit limit, open unpaid total), read under the company's row lock.
 
     The lock serializes one company's placements on PostgreSQL, so two concurrent
@@ -285,7 +303,7 @@ def _lock_credit(session: Session, company: Company) -> tuple[int, int]:
     serialized already (BEGIN IMMEDIATE).
     """
     limit = company.credit_limit_minor
-    if session.get_bind().dialect.name != "sqlite":
+    if lock and session.get_bind().dialect.name != "sqlite":
         limit = session.execute(
             select(Company.credit_limit_minor).where(Company.id == company.id).with_for_update()
         ).scalar_one()

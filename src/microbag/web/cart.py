@@ -1,8 +1,8 @@
 """The buyer's cart: lines kept in the server-side session, checked by the orders core.
 
 Nothing here decides whether a line is acceptable. ``check_cart`` asks
-``orders.service.place_order`` itself, inside a transaction that is always rolled
-back (a dry run), so the cart shows exactly the errors placing would give, on the
+``orders.service.check_order``, which runs the same checks as placing without
+writing anything, so the cart shows exactly the errors placing would give, on the
 lines they concern. Prices shown per line come from the pricing policy the core
 uses (``SkuTerms.unit_price``).
 """
@@ -89,12 +89,6 @@ class CartCheck:
     total_minor: int | None = None
 
 
-class _Rollback(Exception):
-    def __init__(self, result: CartCheck) -> None:
-        super().__init__("dry run")
-        self.result = result
-
-
 def as_order_lines(lines: Sequence[CartLine]) -> list[OrderLineIn]:
     return [OrderLineIn(sku=x.sku, quantity=x.quantity) for x in lines]
 
@@ -111,20 +105,16 @@ def split_errors(items: Sequence[ErrorItem]) -> tuple[dict[int, list[ErrorItem]]
 
 
 def check_cart(db: Database, principal: Principal, lines: Sequence[CartLine]) -> CartCheck:
-    """Run the real placement in a transaction that is rolled back whatever happens."""
+    """Every rule the core checks at placing, shown before placing (nothing is written)."""
     if not lines:
         return CartCheck(ok=False)
-    try:
-        with db.session(write=True) as session:
-            try:
-                order, _created = orders.place_order(session, principal, as_order_lines(lines))
-                result = CartCheck(ok=True, total_minor=order.total_minor)
-            except DomainError as exc:
-                by_line, general = split_errors(exc.items)
-                result = CartCheck(ok=False, line_errors=by_line, order_errors=general)
-            raise _Rollback(result)
-    except _Rollback as done:
-        return done.result
+    with db.session() as session:
+        try:
+            total = orders.check_order(session, principal, as_order_lines(lines))
+        except DomainError as exc:
+            by_line, general = split_errors(exc.items)
+            return CartCheck(ok=False, line_errors=by_line, order_errors=general)
+    return CartCheck(ok=True, total_minor=total)
 
 
 # ---- what the cart page shows per line ----------------------------------------------------------
