@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from microbag.db import Base, UTCDateTime
@@ -25,7 +25,7 @@ class Company(Base):
     # None means prepaid; otherwise net N days.
     # evaluates_none: an explicit None (prepaid) is stored as NULL instead of the default.
     payment_terms_days: Mapped[int | None] = mapped_column(Integer().evaluates_none(), default=30)
-    credit_limit_minor: Mapped[int] = mapped_column(default=0)
+    credit_limit_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     locale: Mapped[str] = mapped_column(String(16), default="en_US")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

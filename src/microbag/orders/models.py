@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microbag.db import Base, UTCDateTime
@@ -24,7 +32,7 @@ class Order(Base):
     # draft | placed | confirmed | shipped | delivered | cancelled (orders.policies)
     status: Mapped[str] = mapped_column(String(16), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    total_minor: Mapped[int] = mapped_column(default=0)
+    total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     price_list_id: Mapped[int | None] = mapped_column(ForeignKey("price_lists.id"))
     # Set when the order came from an accepted quote.
     quote_id: Mapped[int | None] = mapped_column(default=None, unique=True)
@@ -54,8 +62,8 @@ class OrderLine(Base):
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)
     sku_code: Mapped[str] = mapped_column(String(64))
     quantity: Mapped[int]
-    unit_price_minor: Mapped[int]
-    line_total_minor: Mapped[int]
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    line_total_minor: Mapped[int] = mapped_column(BigInteger)
 
     allocations: Mapped[list[OrderAllocation]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

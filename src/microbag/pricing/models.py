@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microbag.db import Base, UTCDateTime
@@ -31,7 +31,7 @@ class PriceList(Base):
     currency: Mapped[str] = mapped_column(String(3), index=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     segment: Mapped[str | None] = mapped_column(String(32), index=True)
-    min_order_value_minor: Mapped[int] = mapped_column(default=0)
+    min_order_value_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -72,4 +72,4 @@ class PriceTier(Base):
         ForeignKey("price_list_items.id", ondelete="CASCADE"), index=True
     )
     min_quantity: Mapped[int]
-    unit_price_minor: Mapped[int]
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microbag.db import Base, UTCDateTime
@@ -60,7 +68,7 @@ class QuoteLine(Base):
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
     sku_code: Mapped[str] = mapped_column(String(64))
     quantity: Mapped[int]
-    unit_price_minor: Mapped[int | None] = mapped_column(default=None)
+    unit_price_minor: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class QuoteArtwork(Base):
