@@ -91,6 +91,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/quotes/{quote_id}/accept"): BUYER_WRITE,
     ("POST", "/api/v1/quotes/{quote_id}/decline"): BUYER_WRITE,
     ("POST", "/api/v1/quotes/{quote_id}/cancel"): BUYER_WRITE,
+    ("GET", "/api/v1/trends"): ALL_STAFF,
+    ("GET", "/api/v1/trends/{attribute}/{value}"): ALL_STAFF,
+    ("GET", "/api/v1/signals"): ALL_STAFF,
 }
 
 # Path parameters that name an object owned by one buyer company (or one user).
@@ -161,6 +164,8 @@ def objects(client, world):
         "incoming_id": _first_id(incoming.json()),
         "sku": "MC-001-GLD",
         "warehouse_code": "MAIN",
+        "attribute": "color",
+        "value": "red",
     }
 
 

@@ -1,0 +1,77 @@
+"""Own orders with designed trends (30 weeks from Monday 2024-01-01)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from microbag.db import Database
+from microbag.orders.models import Order, OrderLine
+
+START = datetime(2024, 1, 3, 10, tzinfo=UTC)  # a Wednesday
+WEEKS = 30
+
+
+def order(s, company_id: int, sku_id: int, code: str, qty: int, when: datetime) -> None:
+    o = Order(
+        company_id=company_id,
+        status="placed",
+        currency="EUR",
+        total_minor=qty * 4500,
+        created_at=when,
+        placed_at=when,
+    )
+    o.lines.append(
+        OrderLine(
+            line_no=1,
+            sku_id=sku_id,
+            sku_code=code,
+            quantity=qty,
+            unit_price_minor=4500,
+            line_total_minor=qty * 4500,
+        )
+    )
+    s.add(o)
+
+
+@pytest.fixture
+def trending(db: Database, world):
+    """Red micro tote rising (company A, europe boutique), black clutch flat (B, us
+    department store), tan mini crossbody fading (A)."""
+    with db.session(write=True) as s:
+        for i in range(WEEKS):
+            when = START + timedelta(weeks=i)
+            order(
+                s, world.company_a, world.skus["MT-001-RED"], "MT-001-RED", 10 + 3 * i + i % 3, when
+            )
+            order(
+                s, world.company_b, world.skus["MC-001-BLK"], "MC-001-BLK", 40 + (i % 3) - 1, when
+            )
+            order(
+                s,
+                world.company_a,
+                world.skus["CB-001-TAN"],
+                "CB-001-TAN",
+                100 - 3 * i + i % 2,
+                when,
+            )
+    return world
+
+
+@pytest.fixture
+def cli_db(db: Database, monkeypatch: pytest.MonkeyPatch):
+    """Point the CLI's settings at the test database (and forget cached engines after)."""
+    from microbag.config import get_settings
+    from microbag.db import get_database
+
+    monkeypatch.setenv("MICROBAG_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    get_database.cache_clear()
+    try:
+        yield db
+    finally:
+        if get_database.cache_info().currsize:
+            get_database().dispose()
+        get_database.cache_clear()
+        get_settings.cache_clear()
