@@ -11,6 +11,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave out what the catalog's text search manages itself (catalog/search.py)."""
+    if type_ == "table" and name and name.startswith("skus_fts"):
+        return False
+    return not (type_ == "index" and name == "ix_skus_search_text_trgm" and not _is_postgres())
+
+
+def _is_postgres() -> bool:
+    return context.get_context().dialect.name == "postgresql"
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
@@ -39,6 +52,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
