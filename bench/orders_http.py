@@ -26,8 +26,16 @@ def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen[byte
     port = _free_port()
     env = dict(os.environ, MICROBAG_DATABASE_URL=database_url)
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "microbag"), "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers)],
+        [
+            str(Path(sys.executable).parent / "microbag"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -45,7 +53,9 @@ def start_server(database_url: str, workers: int) -> tuple[subprocess.Popen[byte
     raise RuntimeError("benchmark server did not start")
 
 
-async def _load(base: str, data: OrderBenchData, seconds: float, concurrency: int) -> dict[str, float]:
+async def _load(
+    base: str, data: OrderBenchData, seconds: float, concurrency: int
+) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     rng = random.Random(7)
@@ -82,13 +92,25 @@ async def _load(base: str, data: OrderBenchData, seconds: float, concurrency: in
     ok = len(latencies) - errors
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        )
 
-    return {"orders_per_s": ok / elapsed, "p50_ms": pct(0.50), "p95_ms": pct(0.95), "errors": errors}
+    return {
+        "orders_per_s": ok / elapsed,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "errors": errors,
+    }
 
 
 def run_order_load(
-    database_url: str, data: OrderBenchData, *, seconds: float = 10, concurrency: int = 16, workers: int = 2
+    database_url: str,
+    data: OrderBenchData,
+    *,
+    seconds: float = 10,
+    concurrency: int = 16,
+    workers: int = 2,
 ) -> dict[str, float]:
     proc, base = start_server(database_url, workers)
     try:

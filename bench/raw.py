@@ -60,8 +60,6 @@ def raw_tps_postgres(url: str, seconds: int = 10, clients: int = 8) -> float | N
         capture_output=True,
         text=True,
     ).stdout
-    subprocess.run(
-        [pgbench, *args, "-i", "-I", "d", dbname], check=False, capture_output=True
-    )
+    subprocess.run([pgbench, *args, "-i", "-I", "d", dbname], check=False, capture_output=True)
     match = re.search(r"tps = ([0-9.]+)", out)
     return float(match.group(1)) if match else None

@@ -25,8 +25,15 @@ def seed_order_bench(db: Database, companies: int = 40, skus: int = 200) -> Orde
     """Enough stock and credit that every benchmark order is valid and succeeds."""
     with db.session(write=True) as s:
         style = Style(
-            code="BENCH-STYLE", name="Bench Micro Tote", bag_type="micro_tote", width_mm=120,
-            height_mm=100, depth_mm=60, size_class="micro", price_tier="mass", season="all_season",
+            code="BENCH-STYLE",
+            name="Bench Micro Tote",
+            bag_type="micro_tote",
+            width_mm=120,
+            height_mm=100,
+            depth_mm=60,
+            size_class="micro",
+            price_tier="mass",
+            season="all_season",
             lifecycle="active",
         )
         s.add(style)
@@ -39,27 +46,52 @@ def seed_order_bench(db: Database, companies: int = 40, skus: int = 200) -> Orde
         s.execute(
             insert(Sku),
             [
-                {"code": c, "style_id": style.id, "color": "black", "material": "nylon",
-                 "hardware": "silver", "search_text": c.lower(), "lifecycle": "active",
-                 "attributes": {}, "is_imported": False}
+                {
+                    "code": c,
+                    "style_id": style.id,
+                    "color": "black",
+                    "material": "nylon",
+                    "hardware": "silver",
+                    "search_text": c.lower(),
+                    "lifecycle": "active",
+                    "attributes": {},
+                    "is_imported": False,
+                }
                 for c in codes
             ],
         )
         sku_ids = dict(s.execute(Sku.__table__.select().with_only_columns(Sku.code, Sku.id)).all())
         s.execute(
             insert(StockLevel),
-            [{"sku_id": sku_ids[c], "warehouse_id": wh.id, "on_hand": 10_000_000, "reserved": 0}
-             for c in codes],
+            [
+                {"sku_id": sku_ids[c], "warehouse_id": wh.id, "on_hand": 10_000_000, "reserved": 0}
+                for c in codes
+            ],
         )
         for c in codes:
-            s.add(PriceListItem(price_list_id=pl.id, sku_id=sku_ids[c], moq=1, case_pack=1,
-                                tiers=[PriceTier(min_quantity=1, unit_price_minor=1500),
-                                       PriceTier(min_quantity=12, unit_price_minor=1300)]))
+            s.add(
+                PriceListItem(
+                    price_list_id=pl.id,
+                    sku_id=sku_ids[c],
+                    moq=1,
+                    case_pack=1,
+                    tiers=[
+                        PriceTier(min_quantity=1, unit_price_minor=1500),
+                        PriceTier(min_quantity=12, unit_price_minor=1300),
+                    ],
+                )
+            )
         tokens = []
         for i in range(companies):
-            company = Company(name=f"Bench Buyer {i}", segment="boutique", country="US",
-                              region="us", currency="USD", payment_terms_days=None,
-                              credit_limit_minor=0)
+            company = Company(
+                name=f"Bench Buyer {i}",
+                segment="boutique",
+                country="US",
+                region="us",
+                currency="USD",
+                payment_terms_days=None,
+                credit_limit_minor=0,
+            )
             s.add(company)
             s.flush()
             user = User(email=f"bench{i}@buyer.test", role="buyer", company_id=company.id)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from microbag import __version__
 from microbag.db import Database, get_database
 from microbag.http import install_error_handlers
+from microbag.web import mount_portal
 
 # Each business package exposes ``router`` in its api.py; order sets the docs' order.
 API_MODULES = (
@@ -20,6 +21,8 @@ API_MODULES = (
     "microbag.stock.api",
     "microbag.orders.api",
     "microbag.quotes.api",
+    "microbag.trends.api",
+    "microbag.signals.api",
 )
 
 
@@ -39,6 +42,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         module: Any = importlib.import_module(name)
         api.include_router(module.router)
     app.include_router(api)
+    mount_portal(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -8,6 +8,8 @@ from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, Or
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
+from microbag.trends.models import INTELLIGENCE_MODELS  # noqa: F401 - history, signals, trends
+from microbag.web.models import LoginFailure, WebSession
 
 __all__ = [
     "ApiToken",
@@ -15,6 +17,7 @@ __all__ = [
     "Company",
     "IdempotencyRecord",
     "IncomingStock",
+    "LoginFailure",
     "Order",
     "OrderAllocation",
     "OrderEvent",
@@ -31,4 +34,5 @@ __all__ = [
     "StyleOccasion",
     "User",
     "Warehouse",
+    "WebSession",
 ]

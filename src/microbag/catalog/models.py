@@ -17,6 +17,8 @@ class Style(Base):
     __table_args__ = (
         CheckConstraint("width_mm > 0 AND height_mm > 0 AND depth_mm > 0", name="dims_positive"),
         CheckConstraint("weight_g >= 0", name="weight_nonneg"),
+        # Sorting the catalog by style name.
+        Index("ix_styles_name", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +74,22 @@ class StyleOccasion(Base):
 
 class Sku(Base):
     __tablename__ = "skus"
-    __table_args__ = (Index("ix_skus_style_color", "style_id", "color"),)
+    __table_args__ = (
+        Index("ix_skus_style_color", "style_id", "color"),
+        # Covering indexes for the catalog listing: a filter on material or color (or
+        # the SKUs of some styles) is answered from the index alone (catalog/listing.py).
+        # (``id`` is listed for PostgreSQL's index-only scans; SQLite has it as rowid.)
+        Index("ix_skus_material_cover", "material", "lifecycle", "color", "style_id", "code", "id"),
+        Index("ix_skus_color_cover", "color", "lifecycle", "material", "style_id", "code", "id"),
+        Index("ix_skus_style_cover", "style_id", "lifecycle", "material", "color", "code", "id"),
+        # Trigram index for the catalog's text filter (catalog/search.py); PostgreSQL only.
+        Index(
+            "ix_skus_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The public SKU code used in orders and the API.
@@ -92,3 +109,9 @@ class Sku(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     style: Mapped[Style] = relationship(back_populates="skus", lazy="joined")
+
+
+# Trigram text search over skus.search_text (FTS5 on SQLite, pg_trgm on PostgreSQL).
+from microbag.catalog.search import register_text_search_ddl  # noqa: E402
+
+register_text_search_ddl(Sku.__table__)  # type: ignore[arg-type]

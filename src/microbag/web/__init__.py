@@ -21,6 +21,12 @@ PAGE_MODULES = (
     "microbag.orders.staff_pages",
     "microbag.quotes.pages",
     "microbag.quotes.staff_pages",
+    "microbag.catalog.import_pages",
+    "microbag.catalog.staff_pages",
+    "microbag.pricing.pages",
+    "microbag.stock.pages",
+    "microbag.buyers.pages",
+    "microbag.accounts.staff_pages",
 )
 
 

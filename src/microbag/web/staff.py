@@ -10,15 +10,17 @@ name (``ErrorItem.field``) or above the form.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
+from starlette.types import Message
 
 from microbag.accounts.policies import (
     STAFF_ADMIN_ROLES,
@@ -34,8 +36,10 @@ from microbag.analytics.charts import dashboard_charts
 from microbag.analytics.charts import label as analytics_label
 from microbag.analytics.service import dashboard as dashboard_figures
 from microbag.errors import ErrorItem
+from microbag.money import minor_digits, to_major, to_minor
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PageForbidden, PortalDb, StaffUser, staff_user
+from microbag.web.errors import error_page
 from microbag.web.render import render
 from microbag.web.sessions import PortalUser
 
@@ -110,6 +114,22 @@ def texts(form: FormData, name: str, max_items: int = 200) -> list[str]:
     return [v.strip()[:200] for v in form.getlist(name)[:max_items] if isinstance(v, str)]
 
 
+def major(amount_minor: int | None, currency: str) -> str:
+    """Minor units as a plain decimal for an input field (``1250`` EUR -> ``12.50``)."""
+    if amount_minor is None:
+        return ""
+    return f"{to_major(amount_minor, currency):.{minor_digits(currency)}f}"
+
+
+def parse_amount(raw: str, currency: str) -> int:
+    """A typed amount in major units as minor units; ValueError in plain words if it is not one."""
+    try:
+        return to_minor(raw.strip().replace(",", "").replace(" ", ""), currency)
+    except (ValueError, ArithmeticError):
+        example = "1250" if minor_digits(currency) == 0 else "12.50"
+        raise ValueError(f"Enter an amount in {currency}, e.g. {example}.") from None
+
+
 def _plain(error: Mapping[str, Any]) -> str:
     """A Pydantic error in plain words."""
     kind = error.get("type", "")
@@ -165,7 +185,7 @@ class FormErrors:
         errors = cls()
         for e in exc.errors():
             loc = [str(p) for p in e.get("loc", ())]
-            errors.add(prefix + loc[0] if loc else None, _plain(e))
+            errors.add(prefix + loc[0] if loc else None, _sentence(_plain(e)))
         return errors
 
 
@@ -175,6 +195,56 @@ def _sentence(message: str) -> str:
         return message
     message = message[:1].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else message + "."
+
+
+# ---- uploads -----------------------------------------------------------------------------------
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def body_limited_route(limit: Callable[[], int], what: Callable[[], str]) -> type[APIRoute]:
+    """A route class answering 413 (a page) when a body exceeds ``limit()`` bytes.
+
+    The declared Content-Length is checked first, then the bytes actually received
+    (chunked bodies declare nothing), so an oversized upload is never read whole.
+    """
+
+    class BodyLimitedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def limited(request: Request) -> Response:
+                most = limit()
+                declared = request.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > most:
+                    return _too_large(request, what())
+                received = 0
+                receive = request.receive
+
+                async def counting() -> Message:
+                    nonlocal received
+                    message = await receive()
+                    received += len(message.get("body", b""))
+                    if received > most:
+                        raise _TooLarge()
+                    return message
+
+                try:
+                    return await handler(Request(request.scope, counting))
+                except _TooLarge:
+                    return _too_large(request, what())
+
+            return limited
+
+    return BodyLimitedRoute
+
+
+def _too_large(request: Request, what: str) -> Response:
+    response = error_page(request, 413, f"The upload is too large: {what}.")
+    response.headers["Connection"] = "close"
+    return response
 
 
 # ---- paging -----------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Sales analytics for the staff dashboard: aggregates in SQL, charts rendered offline."""

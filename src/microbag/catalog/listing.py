@@ -1,0 +1,344 @@
+"""The catalog listing: SKUs filtered, sorted and paginated, fast at 100,000 SKUs.
+
+Each SKU is joined to its style once; every filter is on an indexed column (or a
+short EXISTS on an indexed one), and covering indexes on ``skus`` answer the SKU
+filters without reading rows. ``list_page`` bounds the work of any filter
+combination (see its docstring); text search uses a trigram index (search.py).
+Buyers see only active SKUs of active styles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, get_args
+
+from sqlalchemy import ColumnElement, GenerativeSelect, exists, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
+
+from microbag.accounts.service import Principal
+from microbag.catalog.models import Sku, Style, StyleOccasion
+from microbag.catalog.search import text_filter
+from microbag.stock.models import StockLevel
+from microbag.stock.service import available_by_sku
+
+_Stmt = TypeVar("_Stmt", bound=GenerativeSelect)
+
+SortKey = Literal["code", "name", "newest"]
+SORTS: tuple[str, ...] = get_args(SortKey)
+# Totals above this are reported as "at least COUNT_CAP" (Page.total_exact is false).
+COUNT_CAP = 1_000
+# Words of a text query beyond this many are ignored (each one is a LIKE).
+MAX_QUERY_WORDS = 6
+
+
+@dataclass
+class SkuFilters:
+    """Filters combine with AND; several values of one filter combine with OR."""
+
+    bag_type: Sequence[str] = ()
+    size_class: Sequence[str] = ()
+    material: Sequence[str] = ()
+    color: Sequence[str] = ()
+    price_tier: Sequence[str] = ()
+    occasion: Sequence[str] = ()
+    season: Sequence[str] = ()
+    lifecycle: Sequence[str] = ()
+    q: str | None = None
+    in_stock: bool | None = None
+    style_id: int | None = None
+    sort: str = "code"
+
+
+@dataclass(frozen=True)
+class SkuRow:
+    sku_id: int
+    code: str
+    color: str
+    material: str
+    hardware: str
+    lifecycle: str
+    style_id: int
+    style_code: str
+    name: str
+    bag_type: str
+    size_class: str
+    price_tier: str
+    season: str
+    width_mm: int
+    height_mm: int
+    depth_mm: int
+    weight_g: int
+    is_limited_edition: bool
+    images: list[str]
+    occasions: list[str]
+    available: int
+
+
+def query_words(q: str | None) -> list[str]:
+    """Lower-cased words of a text query, LIKE wildcards removed."""
+    if not q:
+        return []
+    cleaned = q.lower().replace("_", " ").replace("%", " ").replace("\\", " ")
+    return cleaned.split()[:MAX_QUERY_WORDS]
+
+
+def _plain(column: Any, hide_index: bool) -> Any:
+    """``+column`` on SQLite: the same value, but the planner may not use an index for it.
+
+    SQLite picks one index per table from rough statistics; steering it explicitly
+    (see list_page) keeps every filter combination on a cheap plan.
+    """
+    if not hide_index:
+        return column
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+
+
+def visible_to(principal: Principal | None, *, sqlite: bool = False) -> list[ColumnElement[bool]]:
+    """Buyers see only active SKUs of active styles; staff (or None: operator) see all.
+
+    On SQLite the lifecycle indexes are hidden: "active" is nearly every row, so
+    driving a query from them is always the slow choice.
+    """
+    if principal is None or principal.is_staff:
+        return []
+    return [
+        _plain(Sku.lifecycle, sqlite) == "active",
+        _plain(Style.lifecycle, sqlite) == "active",
+    ]
+
+
+def filter_conditions(
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    *,
+    hide_indexes: bool = False,
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions of the listing (over ``skus`` joined to ``styles``).
+
+    ``hide_indexes`` (SQLite only) keeps the planner off the filter columns' indexes,
+    so that it walks the sort order's index instead (see list_page).
+    """
+    # Callers join styles themselves, so the trigram matches must not drive (_plan).
+    return _plan(session, filters, principal, hide_indexes=hide_indexes, allow_drive=False)[0]
+
+
+def _plan(
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    *,
+    hide_indexes: bool = False,
+    allow_drive: bool = True,
+) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+    """The conditions and the join condition of skus to styles."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    hide = hide_indexes and sqlite
+    conds = visible_to(principal, sqlite=sqlite)
+    columns: tuple[tuple[Sequence[str], Any], ...] = (
+        (filters.bag_type, Style.bag_type),
+        (filters.size_class, Style.size_class),
+        (filters.price_tier, Style.price_tier),
+        (filters.season, Style.season),
+        (filters.material, Sku.material),
+        (filters.color, Sku.color),
+        (filters.lifecycle, Sku.lifecycle),
+    )
+    for values, column in columns:
+        unique = sorted(set(values))
+        if len(unique) == 1:
+            conds.append(_plain(column, hide) == unique[0])
+        elif unique:
+            conds.append(_plain(column, hide).in_(unique))
+    if filters.occasion:
+        conds.append(
+            exists().where(
+                StyleOccasion.style_id == Style.id,
+                StyleOccasion.occasion.in_(sorted(set(filters.occasion))),
+            )
+        )
+    if filters.style_id is not None:
+        conds.append(_plain(Sku.style_id, hide) == filters.style_id)
+    others = len(conds) > len(visible_to(principal))
+    text_part = text_filter(session, query_words(filters.q), hide_index=hide, other_filters=others)
+    conds.extend(text_part.conditions)
+    if filters.in_stock is not None:
+        has_stock = exists().where(
+            StockLevel.sku_id == Sku.id, StockLevel.on_hand > StockLevel.reserved
+        )
+        conds.append(has_stock if filters.in_stock else ~has_stock)
+    # Trigram matches drive: reach styles only by their primary key from each SKU.
+    join_on = Style.id == _plain(Sku.style_id, sqlite and text_part.drives)
+    return conds, join_on
+
+
+# Kept for callers written against the earlier private name (web/facets.py).
+_conditions = filter_conditions
+
+
+def _ordered(stmt: _Stmt, sort: str, hide_index: bool = False) -> _Stmt:
+    """ORDER BY for ``sort``; ``hide_index`` makes SQLite sort the (few) matches instead."""
+    if sort == "name":
+        return stmt.order_by(_plain(Style.name, hide_index), _plain(Sku.code, hide_index))
+    if sort == "newest":
+        # Ids grow with creation, and the primary key needs no extra index.
+        return stmt.order_by(_plain(Sku.id, hide_index).desc())
+    return stmt.order_by(_plain(Sku.code, hide_index))
+
+
+def count_skus(
+    session: Session, filters: SkuFilters, principal: Principal | None, cap: int = COUNT_CAP
+) -> int:
+    """Matching SKUs, counted up to ``cap`` (``cap`` means "at least that many").
+
+    Counting stops at the cap so a broad filter costs the same as a narrow one.
+    """
+    matching = (
+        select(Sku.id)
+        .join(Style, Style.id == Sku.style_id)
+        .where(*filter_conditions(session, filters, principal))
+        .limit(cap)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(matching)) or 0)
+
+
+def list_page(
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    *,
+    offset: int,
+    limit: int,
+    cap: int = COUNT_CAP,
+) -> tuple[list[SkuRow], int]:
+    """One page and the total (counted up to ``cap``), each on a plan of bounded cost.
+
+    First up to ``cap`` matching SKUs are found on whatever plan the filters' indexes
+    make cheapest, and sorted. Fewer than ``cap``: that is the exact total and the
+    page is a slice of them. ``cap`` or more (1% of 100,000 SKUs): the filters are
+    broad, so walking the sort order's index and skipping non-matching rows reaches
+    the page within about ``(offset + limit) * N / cap`` rows. PostgreSQL's planner
+    makes these choices from its statistics; SQLite is steered (``+column`` hides an
+    index from it), so the plans stay good with or without ANALYZE.
+    """
+    conds, join_on = _plan(session, filters, principal)
+    # Every column here is in the covering indexes (or the style row), so the
+    # filters are answered without reading SKU rows; then at most ``cap`` are sorted.
+    matching = (
+        select(Sku.id.label("id"), Sku.code.label("code"), Style.name.label("name"))
+        .join(Style, join_on)
+        .where(*conds)
+        .limit(cap)
+        .subquery()
+    )
+    order: dict[str, list[Any]] = {
+        "code": [matching.c.code],
+        "name": [matching.c.name, matching.c.code],
+        "newest": [matching.c.id.desc()],
+    }
+    ids = list(
+        session.scalars(select(matching.c.id).order_by(*order.get(filters.sort, order["code"])))
+    )
+    total = len(ids)
+    if total < cap:
+        page_ids = ids[offset : offset + limit]
+    else:
+        conds, join_on = _plan(session, filters, principal, hide_indexes=True)
+        if filters.sort == "name" and session.get_bind().dialect.name == "sqlite":
+            # Styles first, in name order (ix_styles_name), then their SKUs by index.
+            join_on = _plain(Style.id, True) == Sku.style_id
+        walk = select(Sku.id).join(Style, join_on).where(*conds)
+        page_ids = list(session.scalars(_ordered(walk, filters.sort).offset(offset).limit(limit)))
+    return rows_for_ids(session, page_ids), total
+
+
+def list_sku_rows(
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    *,
+    offset: int,
+    limit: int,
+) -> list[SkuRow]:
+    """One page of SKUs (the planner's own plan; list_page is the fast path)."""
+    stmt = (
+        select(Sku.id)
+        .join(Style, Style.id == Sku.style_id)
+        .where(*filter_conditions(session, filters, principal))
+    )
+    ids = list(session.scalars(_ordered(stmt, filters.sort).offset(offset).limit(limit)))
+    return rows_for_ids(session, ids)
+
+
+def rows_for_ids(session: Session, ids: Sequence[int]) -> list[SkuRow]:
+    """The listing rows of these SKUs, in the given order, with occasions and stock."""
+    if not ids:
+        return []
+    found: dict[int, Any] = {
+        r[0]: r
+        for r in session.execute(
+            select(
+                Sku.id,
+                Sku.code,
+                Sku.color,
+                Sku.material,
+                Sku.hardware,
+                Sku.lifecycle,
+                Style.id,
+                Style.code,
+                Style.name,
+                Style.bag_type,
+                Style.size_class,
+                Style.price_tier,
+                Style.season,
+                Style.width_mm,
+                Style.height_mm,
+                Style.depth_mm,
+                Style.weight_g,
+                Style.is_limited_edition,
+                Style.images,
+            )
+            .join(Style, Style.id == Sku.style_id)
+            .where(Sku.id.in_(ids))
+        )
+    }
+    rows = [found[i] for i in ids if i in found]
+    style_ids = {r[6] for r in rows}
+    occasions: dict[int, list[str]] = {}
+    for style_id, occasion in session.execute(
+        select(StyleOccasion.style_id, StyleOccasion.occasion)
+        .where(StyleOccasion.style_id.in_(style_ids))
+        .order_by(StyleOccasion.style_id, StyleOccasion.occasion)
+    ):
+        occasions.setdefault(style_id, []).append(occasion)
+    available = available_by_sku(session, [r[0] for r in rows])
+    return [
+        SkuRow(
+            sku_id=r[0],
+            code=r[1],
+            color=r[2],
+            material=r[3],
+            hardware=r[4],
+            lifecycle=r[5],
+            style_id=r[6],
+            style_code=r[7],
+            name=r[8],
+            bag_type=r[9],
+            size_class=r[10],
+            price_tier=r[11],
+            season=r[12],
+            width_mm=r[13],
+            height_mm=r[14],
+            depth_mm=r[15],
+            weight_g=r[16],
+            is_limited_edition=bool(r[17]),
+            images=list(r[18] or []),
+            occasions=occasions.get(r[6], []),
+            available=available.get(r[0], 0),
+        )
+        for r in rows
+    ]
