@@ -7,6 +7,7 @@ staff dashboard at the same size, when the portal is installed.
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -78,7 +79,12 @@ def _measure_pages(db: Any, rounds: int) -> dict[str, float]:
         ("dashboard", "admin@microbag.example", "/staff"),
     ):
         with TestClient(app, base_url="https://testserver") as client:
-            r = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+            form = client.get("/login").text
+            match = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            token = match.group(1) if match else ""
+            r = client.post(
+                "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+            )
             if r.status_code >= 400:
                 continue
             client.get(url)  # warm caches

@@ -60,6 +60,8 @@ def test_journey_1_staff_confirm_and_ship(world, two_browsers):
 
     browser_sign_in(staff, "sales@seller.test")
     assert staff.url.endswith("/staff")
+    assert staff.locator("#chart-units svg[role=img]").is_visible()
+    screenshot(staff, "staff-dashboard")
     staff.get_by_role("link", name="Orders", exact=True).first.click()
     staff.get_by_label("Status").select_option("placed")
     staff.get_by_role("button", name="Show").click()
