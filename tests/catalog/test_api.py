@@ -59,6 +59,9 @@ def test_filters_combine(client, world):
     assert body["total"] == 4 and body["total_exact"] is True
     item = body["items"][0]
     assert item["dimensions"]["width_mm"] == 180 and item["available"] == 100
+    gold = next(i for i in body["items"] if i["code"] == "MC-001-GLD")
+    assert gold["occasions"] == ["bridal", "formal"] and gold["size_class"] == "micro"
+    assert gold["style_code"] == "MC-001" and gold["name"] == "Gala Micro Clutch"
 
 
 BAD_FILTERS = [

@@ -249,10 +249,25 @@ def test_list_styles_for_staff(db, world):
         assert [i.code for i in items] == ["MT-001"]
 
 
+@pytest.mark.parametrize("window", ["wide", "tiny"])
 @pytest.mark.parametrize("sort", ["code", "name", "newest"])
-def test_both_query_plans_give_the_same_page(db, world, sort):
-    """The broad plan (walk the sort order) and the narrow one (filters first) agree."""
+def test_both_query_plans_give_the_same_page(db, world, sort, window, monkeypatch):
+    """Broad plans (walk a window of the sort order, else sort the matches) and the
+    narrow one (sort the few matches) give the same pages."""
+    from microbag.catalog import listing
     from microbag.catalog.listing import list_page
+
+    fallbacks = []
+    if window == "tiny":  # the window holds too few matches: the fallback runs
+        monkeypatch.setattr(listing, "WALK_ROWS", 1)
+        monkeypatch.setattr(listing, "WALK_FACTOR", 1)
+        real = listing._sort_matches
+
+        def counted(*args, **kwargs):
+            fallbacks.append(1)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(listing, "_sort_matches", counted)
 
     combos = [
         SkuFilters(),
@@ -271,3 +286,4 @@ def test_both_query_plans_give_the_same_page(db, world, sort):
                     narrow, total = list_page(s, f, who, offset=offset, limit=limit, cap=10**6)
                     assert [r.code for r in broad] == [r.code for r in narrow], (f, offset)
                     assert len(narrow) == max(0, min(limit, total - offset))
+    assert bool(fallbacks) == (window == "tiny")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, get_args
 
-from sqlalchemy import ColumnElement, GenerativeSelect, exists, func, select
+from sqlalchemy import ColumnElement, GenerativeSelect, exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -22,7 +22,6 @@ from microbag.accounts.service import Principal
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.catalog.search import text_filter
 from microbag.stock.models import StockLevel
-from microbag.stock.service import available_by_sku
 
 _Stmt = TypeVar("_Stmt", bound=GenerativeSelect)
 
@@ -30,6 +29,9 @@ SortKey = Literal["code", "name", "newest"]
 SORTS: tuple[str, ...] = get_args(SortKey)
 # Totals above this are reported as "at least COUNT_CAP" (Page.total_exact is false).
 COUNT_CAP = 1_000
+# A broad filter's page is first looked for among this many rows in sort order.
+WALK_ROWS = 2_000
+WALK_FACTOR = 20
 # Words of a text query beyond this many are ignored (each one is a LIKE).
 MAX_QUERY_WORDS = 6
 
@@ -133,6 +135,7 @@ def _plan(
     *,
     hide_indexes: bool = False,
     allow_drive: bool = True,
+    all_matches: bool = False,
 ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
     """The conditions and the join condition of skus to styles."""
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -163,13 +166,25 @@ def _plan(
     if filters.style_id is not None:
         conds.append(_plain(Sku.style_id, hide) == filters.style_id)
     others = len(conds) > len(visible_to(principal))
-    text_part = text_filter(session, query_words(filters.q), hide_index=hide, other_filters=others)
+    text_part = text_filter(
+        session,
+        query_words(filters.q),
+        hide_index=hide,
+        other_filters=others,
+        allow_drive=allow_drive,
+        all_matches=all_matches,
+    )
     conds.extend(text_part.conditions)
     if filters.in_stock is not None:
         has_stock = exists().where(
             StockLevel.sku_id == Sku.id, StockLevel.on_hand > StockLevel.reserved
         )
         conds.append(has_stock if filters.in_stock else ~has_stock)
+    if hide:
+        # Walking SKUs in sort order, SQLite would first scan every style to build a
+        # Bloom filter from the style-only conditions; tying each to the SKU row
+        # (skus.id is never NULL) makes it check just the styles the walk reaches.
+        conds = [or_(c, Sku.id.is_(None)) for c in conds]
     # Trigram matches drive: reach styles only by their primary key from each SKU.
     join_on = Style.id == _plain(Sku.style_id, sqlite and text_part.drives)
     return conds, join_on
@@ -179,14 +194,24 @@ def _plan(
 _conditions = filter_conditions
 
 
-def _ordered(stmt: _Stmt, sort: str, hide_index: bool = False) -> _Stmt:
-    """ORDER BY for ``sort``; ``hide_index`` makes SQLite sort the (few) matches instead."""
+def _ordered(stmt: _Stmt, sort: str, hide_index: bool = False, dialect: str = "sqlite") -> _Stmt:
+    """ORDER BY for ``sort``; ``hide_index`` makes the database sort the matches
+    instead of walking the sort order's index (``+col`` on SQLite; on PostgreSQL an
+    expression of the column, which no index provides)."""
+
+    def key(column: Any, text: bool) -> Any:
+        if not hide_index:
+            return column
+        if dialect == "sqlite":
+            return _plain(column, True)
+        return column.concat("") if text else column + 0
+
     if sort == "name":
-        return stmt.order_by(_plain(Style.name, hide_index), _plain(Sku.code, hide_index))
+        return stmt.order_by(key(Style.name, True), key(Sku.code, True))
     if sort == "newest":
         # Ids grow with creation, and the primary key needs no extra index.
-        return stmt.order_by(_plain(Sku.id, hide_index).desc())
-    return stmt.order_by(_plain(Sku.code, hide_index))
+        return stmt.order_by(key(Sku.id, False).desc())
+    return stmt.order_by(key(Sku.code, True))
 
 
 def count_skus(
@@ -219,12 +244,18 @@ def list_page(
 
     First up to ``cap`` matching SKUs are found on whatever plan the filters' indexes
     make cheapest, and sorted. Fewer than ``cap``: that is the exact total and the
-    page is a slice of them. ``cap`` or more (1% of 100,000 SKUs): the filters are
-    broad, so walking the sort order's index and skipping non-matching rows reaches
-    the page within about ``(offset + limit) * N / cap`` rows. PostgreSQL's planner
-    makes these choices from its statistics; SQLite is steered (``+column`` hides an
-    index from it), so the plans stay good with or without ANALYZE.
+    page is a slice of them. ``cap`` or more: the filters are broad, so the page is
+    first looked for by walking the sort order's index over a bounded window
+    (_walk_window); if the matches cluster beyond it, the matches are found by the
+    filters' indexes and sorted (_sort_matches). The cost of either is bounded by the
+    window or by the number of matches, whatever the filters. SQLite is steered
+    (``+column`` hides an index from its planner), so the plans stay good with or
+    without ANALYZE; PostgreSQL's planner is left to its statistics.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # The catalog's indexes live in memory: tell the planner random reads are
+        # cheap (the default assumes spinning disks and then prefers full scans).
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     conds, join_on = _plan(session, filters, principal)
     # Every column here is in the covering indexes (or the style row), so the
     # filters are answered without reading SKU rows; then at most ``cap`` are sorted.
@@ -247,13 +278,71 @@ def list_page(
     if total < cap:
         page_ids = ids[offset : offset + limit]
     else:
-        conds, join_on = _plan(session, filters, principal, hide_indexes=True)
-        if filters.sort == "name" and session.get_bind().dialect.name == "sqlite":
+        wanted = offset + limit
+        first = _walk_window(session, filters, principal, wanted)
+        if first is None:
+            first = _sort_matches(session, filters, principal, wanted)
+        page_ids = first[offset:]
+    return rows_for_ids(session, page_ids), total
+
+
+def _walk_window(
+    session: Session, filters: SkuFilters, principal: Principal | None, wanted: int
+) -> list[int] | None:
+    """The first ``wanted`` matches, looking only at the first rows in sort order.
+
+    Walking the sort order's index is the cheap way to a page when matches are
+    spread along it, but matches may cluster far down (SKU codes often start with a
+    type prefix). So the walk is bounded to a window of the catalog's first
+    ``max(WALK_ROWS, WALK_FACTOR * wanted)`` rows in sort order; None when the window holds
+    too few matches (the caller then sorts the matches instead).
+    """
+    window = max(WALK_ROWS, WALK_FACTOR * wanted)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    conds, join_on = _plan(session, filters, principal, hide_indexes=True)
+    bound: list[ColumnElement[bool]] = []
+    # The window's last key, computed inside the walk's statement (one round trip);
+    # NULL when the catalog is smaller than the window: then nothing is bounded.
+    if filters.sort == "newest":
+        last_id = select(Sku.id).order_by(Sku.id.desc()).offset(window - 1).limit(1)
+        bound = [Sku.id >= func.coalesce(last_id.scalar_subquery(), 0)]
+    elif filters.sort == "name":
+        last = session.execute(
+            select(Style.name, Sku.code)
+            .join(Style, Style.id == Sku.style_id)
+            .order_by(Style.name, Sku.code)
+            .offset(window - 1)
+            .limit(1)
+        ).first()
+        if last is not None:
+            # The name bound stops the index walk; the pair makes the window exact.
+            bound = [
+                Style.name <= last[0],
+                tuple_(Style.name, Sku.code) <= tuple_(last[0], last[1]),
+            ]
+        if sqlite:
             # Styles first, in name order (ix_styles_name), then their SKUs by index.
             join_on = _plain(Style.id, True) == Sku.style_id
-        walk = select(Sku.id).join(Style, join_on).where(*conds)
-        page_ids = list(session.scalars(_ordered(walk, filters.sort).offset(offset).limit(limit)))
-    return rows_for_ids(session, page_ids), total
+    else:
+        last_code = select(Sku.code).order_by(Sku.code).offset(window - 1).limit(1)
+        largest = select(func.max(Sku.code))
+        bound = [Sku.code <= func.coalesce(last_code.scalar_subquery(), largest.scalar_subquery())]
+    stmt = select(Sku.id).join(Style, join_on).where(*conds, *bound)
+    found = list(session.scalars(_ordered(stmt, filters.sort).limit(wanted)))
+    if len(found) == wanted or (filters.sort == "name" and not bound):
+        return found
+    return None
+
+
+def _sort_matches(
+    session: Session, filters: SkuFilters, principal: Principal | None, wanted: int
+) -> list[int]:
+    """The first ``wanted`` matches: found by the filters' indexes, then sorted."""
+    dialect = session.get_bind().dialect.name
+    conds, join_on = _plan(session, filters, principal, all_matches=True)
+    stmt = select(Sku.id).join(Style, join_on).where(*conds)
+    ordered = _ordered(stmt, filters.sort, hide_index=True, dialect=dialect)
+    return list(session.scalars(ordered.limit(wanted)))
 
 
 def list_sku_rows(
@@ -275,9 +364,24 @@ def list_sku_rows(
 
 
 def rows_for_ids(session: Session, ids: Sequence[int]) -> list[SkuRow]:
-    """The listing rows of these SKUs, in the given order, with occasions and stock."""
+    """The listing rows of these SKUs, in the given order, with occasions and stock.
+
+    One statement: occasions and availability come as correlated subqueries (the
+    availability is stock.service.available_by_sku's: on hand minus reserved over all
+    warehouses, never below zero).
+    """
     if not ids:
         return []
+    if session.get_bind().dialect.name == "postgresql":
+        joined = func.string_agg(StyleOccasion.occasion, ",")
+    else:
+        joined = func.group_concat(StyleOccasion.occasion, ",")
+    occasions = select(joined).where(StyleOccasion.style_id == Style.id).scalar_subquery()
+    available = (
+        select(func.coalesce(func.sum(StockLevel.on_hand - StockLevel.reserved), 0))
+        .where(StockLevel.sku_id == Sku.id)
+        .scalar_subquery()
+    )
     found: dict[int, Any] = {
         r[0]: r
         for r in session.execute(
@@ -301,21 +405,13 @@ def rows_for_ids(session: Session, ids: Sequence[int]) -> list[SkuRow]:
                 Style.weight_g,
                 Style.is_limited_edition,
                 Style.images,
+                occasions,
+                available,
             )
             .join(Style, Style.id == Sku.style_id)
             .where(Sku.id.in_(ids))
         )
     }
-    rows = [found[i] for i in ids if i in found]
-    style_ids = {r[6] for r in rows}
-    occasions: dict[int, list[str]] = {}
-    for style_id, occasion in session.execute(
-        select(StyleOccasion.style_id, StyleOccasion.occasion)
-        .where(StyleOccasion.style_id.in_(style_ids))
-        .order_by(StyleOccasion.style_id, StyleOccasion.occasion)
-    ):
-        occasions.setdefault(style_id, []).append(occasion)
-    available = available_by_sku(session, [r[0] for r in rows])
     return [
         SkuRow(
             sku_id=r[0],
@@ -337,8 +433,8 @@ def rows_for_ids(session: Session, ids: Sequence[int]) -> list[SkuRow]:
             weight_g=r[16],
             is_limited_edition=bool(r[17]),
             images=list(r[18] or []),
-            occasions=occasions.get(r[6], []),
-            available=available.get(r[0], 0),
+            occasions=sorted(r[19].split(",")) if r[19] else [],
+            available=max(int(r[20] or 0), 0),
         )
-        for r in rows
+        for r in (found[i] for i in ids if i in found)
     ]

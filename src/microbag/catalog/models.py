@@ -82,6 +82,8 @@ class Sku(Base):
         Index("ix_skus_material_cover", "material", "lifecycle", "color", "style_id", "code", "id"),
         Index("ix_skus_color_cover", "color", "lifecycle", "material", "style_id", "code", "id"),
         Index("ix_skus_style_cover", "style_id", "lifecycle", "material", "color", "code", "id"),
+        # Walking the catalog in SKU code order without reading rows (the default sort).
+        Index("ix_skus_code_cover", "code", "lifecycle", "material", "color", "style_id", "id"),
         # Trigram index for the catalog's text filter (catalog/search.py); PostgreSQL only.
         Index(
             "ix_skus_search_text_trgm",

@@ -143,6 +143,7 @@ def text_filter(
     hide_index: bool = False,
     other_filters: bool = True,
     allow_drive: bool = True,
+    all_matches: bool = False,
 ) -> TextFilter:
     """How to filter on the words: the trigram index, or LIKE on each row visited.
 
@@ -152,6 +153,8 @@ def text_filter(
     trigram matches are only tested per row (``+skus.id IN (...)``).
     ``allow_drive``: False when the caller cannot keep the planner from combining
     the matches with another index (it must then join styles by ``+style_id``).
+    ``all_matches``: the query needs every match (to sort them), so even a common
+    word's matches are collected from the index rather than tested on every row.
     """
     from microbag.catalog.models import Sku
 
@@ -171,7 +174,7 @@ def text_filter(
         ).scalar_one()
         if not found:
             return TextFilter([false()])
-        if found > FTS_LIST_MAX:
+        if found > FTS_LIST_MAX and not all_matches:
             # A common word: the matches are dense, so testing the rows the query
             # visits anyway is cheaper than collecting tens of thousands of ids.
             indexed = []

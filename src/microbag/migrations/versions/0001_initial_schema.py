@@ -285,6 +285,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_skus_code")),
     )
     with op.batch_alter_table("skus", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_skus_code_cover",
+            ["code", "lifecycle", "material", "color", "style_id", "id"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_skus_color"), ["color"], unique=False)
         batch_op.create_index(
             "ix_skus_color_cover",
@@ -825,6 +830,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_skus_lifecycle"))
         batch_op.drop_index("ix_skus_color_cover")
         batch_op.drop_index(batch_op.f("ix_skus_color"))
+        batch_op.drop_index("ix_skus_code_cover")
 
     op.drop_table("skus")
     with op.batch_alter_table("signal_points", schema=None) as batch_op:
