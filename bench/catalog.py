@@ -11,6 +11,7 @@ import re
 import statistics
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ FILTERS: list[dict[str, Any]] = [
     {"q": "tote"},
     {"q": "pink mini"},
     {"in_stock": True, "bag_type": ["belt_bag"]},
+    {"ships_by": date.today() + timedelta(days=30), "bag_type": ["micro_tote"]},
     {"color": ["red"], "sort": "newest"},
     {},
 ]

@@ -68,6 +68,7 @@ def bench_orders(pg_url: str | None, quick: bool) -> dict[str, Any]:
             order_p50_ms_sqlite=round(r["p50_ms"], 2),
             order_p95_ms_sqlite=round(r["p95_ms"], 2),
             order_errors_sqlite=r["errors"],
+            order_error_kinds_sqlite=r["error_kinds"],
         )
     if pg_url:
         with postgres_scratch(pg_url) as url:
@@ -80,6 +81,7 @@ def bench_orders(pg_url: str | None, quick: bool) -> dict[str, Any]:
                 order_p50_ms_postgres=round(r["p50_ms"], 2),
                 order_p95_ms_postgres=round(r["p95_ms"], 2),
                 order_errors_postgres=r["errors"],
+                order_error_kinds_postgres=r["error_kinds"],
             )
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from microbag.accounts.models import User
 from microbag.accounts.service import create_token, hash_password
 from microbag.buyers.models import Company
 from microbag.catalog.models import Sku, Style, StyleOccasion
+from microbag.orders.models import Order, OrderLine
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
 
@@ -216,3 +217,37 @@ def build_world(s: Session) -> World:
     )
     s.flush()
     return world
+
+
+def add_history_order(
+    s: Session,
+    company_id: int,
+    sku_id: int,
+    code: str,
+    qty: int,
+    when: datetime,
+    status: str = "placed",
+) -> Order:
+    """A one-line order at ``when`` (in EUR, 45.00 a unit), written straight to the
+    tables: sales history for the trend, history and forecast tests, without the
+    placing rules (stock, MOQ) getting in the way."""
+    order = Order(
+        company_id=company_id,
+        status=status,
+        currency="EUR",
+        total_minor=qty * 4500,
+        created_at=when,
+        placed_at=None if status == "draft" else when,
+    )
+    order.lines.append(
+        OrderLine(
+            line_no=1,
+            sku_id=sku_id,
+            sku_code=code,
+            quantity=qty,
+            unit_price_minor=4500,
+            line_total_minor=qty * 4500,
+        )
+    )
+    s.add(order)
+    return order

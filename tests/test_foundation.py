@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from sqlalchemy import text
 
 from microbag.money import Money, format_money, to_minor
@@ -35,3 +38,33 @@ def test_money_minor_units_and_formatting():
     assert Money(1000, "USD") + Money(250, "USD") == Money(1250, "USD")
     assert format_money(123456, "USD", "en_US") == "$1,234.56"
     assert format_money(1200, "JPY", "en_US") == "¥1,200"
+
+
+def test_postgres_replaces_a_cut_idle_connection_before_use(db, monkeypatch):
+    """A pooled connection killed while idle (a restart, a firewall) is checked and
+    replaced at checkout; connections in steady use are not pinged (no round trip)."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
+    from microbag.config import get_settings
+    from microbag.db import Database
+
+    monkeypatch.setattr(get_settings(), "db_ping_after_idle_seconds", 0.2)
+    pooled = Database(db.engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        with pooled.session() as s:
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with db.session() as s:  # another connection cuts the pooled one
+            s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        time.sleep(0.3)
+        with pooled.session() as s:
+            assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+        # In steady use (checked in moments ago) the same connection comes back unpinged.
+        pings = []
+        monkeypatch.setattr(
+            pooled.engine.dialect, "do_ping", lambda conn: pings.append(conn) or True
+        )
+        with pooled.session() as s:
+            s.execute(text("SELECT 1"))
+        assert pings == []
+    finally:
+        pooled.dispose()

@@ -3,31 +3,54 @@
 from __future__ import annotations
 
 import importlib
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from microbag import __version__
+from microbag.config import get_settings
 from microbag.db import Database, get_database
 from microbag.http import install_error_handlers
 from microbag.web import mount_portal
 
-# Each business package exposes ``router`` in its api.py; order sets the docs' order.
+# Each business package exposes ``router`` in its api.py; order sets the docs' order
+# and the routes' matching order: orders first, as placing is the API's hot path.
 API_MODULES = (
+    "microbag.orders.api",
     "microbag.accounts.api",
     "microbag.buyers.api",
     "microbag.catalog.api",
+    "microbag.compliance.api",
     "microbag.pricing.api",
     "microbag.stock.api",
-    "microbag.orders.api",
     "microbag.quotes.api",
     "microbag.trends.api",
     "microbag.signals.api",
+    "microbag.forecasting.api",
 )
+
+
+def chart_warmup_wanted() -> bool:
+    """Warm the chart engine at start-up, except under pytest (tests render few charts,
+    and a background engine start would only compete with them for the CPU)."""
+    return get_settings().chart_warmup and "PYTEST_CURRENT_TEST" not in os.environ
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    if chart_warmup_wanted():
+        from microbag.analytics.charts import warm_up_in_background
+
+        warm_up_in_background()  # a daemon thread: start-up is not blocked
+    yield
 
 
 def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="microbag",
         version=__version__,
         description="B2B platform for the micro bag trade. Authenticate with "

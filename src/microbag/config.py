@@ -19,13 +19,22 @@ class Settings(BaseSettings):
     # Connection pool size for PostgreSQL; SQLite uses one connection per thread.
     db_pool_size: int = 10
     db_max_overflow: int = 20
+    # PostgreSQL: a pooled connection idle longer than this is checked before use.
+    db_ping_after_idle_seconds: float = 10.0
     sqlite_busy_timeout_ms: int = 30_000
     page_size_default: int = 50
     page_size_max: int = 200
     artwork_max_bytes: int = 10 * 1024 * 1024
+    # How long a worker process trusts an API token it has just checked (seconds; 0 =
+    # check the database on every request). A revocation or deactivation made in the
+    # same process applies at once; in other worker processes within this delay.
+    token_cache_seconds: float = 2.0
     # Secret used to sign session cookies and CSRF tokens. Set it in production.
     secret_key: str = "dev-only-change-me"  # noqa: S105 - default for local use only
     default_locale: str = "en_US"
+    # Start the dashboard's chart engine in the background when the app starts, so the
+    # first dashboard view does not wait seconds for it (off under pytest: see app.py).
+    chart_warmup: bool = True
     data_dir: Path = Path("./var")
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from microbag.accounts.service import Principal, principal_for_token
+from microbag.accounts.service import Principal, principal_for_token, token_cache
 from microbag.config import get_settings
 from microbag.db import Database
 from microbag.errors import DomainError, Forbidden, Unauthorized
@@ -104,7 +105,8 @@ def install_error_handlers(app: Any) -> None:
 # ---- sessions ----------------------------------------------------------------------------------
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
+    # async: a plain attribute read, not worth a trip through the thread pool.
     db: Database = request.app.state.db
     return db
 
@@ -131,7 +133,15 @@ WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="API token from `microbag token create`")
 
 
-def current_principal(
+def _principal_from_database(db: Database, token: str) -> Principal | None:
+    with db.session() as session:
+        principal = principal_for_token(session, token)
+    if principal is not None:
+        token_cache.put(token, principal)
+    return principal
+
+
+async def current_principal(
     request: Request,
     db: Annotated[Database, Depends(get_database)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -142,8 +152,10 @@ def current_principal(
         return existing
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise Unauthorized()
-    with db.session() as session:
-        principal = principal_for_token(session, creds.credentials)
+    token = creds.credentials
+    principal = token_cache.get(token, get_settings().token_cache_seconds)
+    if principal is None:
+        principal = await run_in_threadpool(_principal_from_database, db, token)
     if principal is None:
         raise Unauthorized()
     return principal
@@ -152,12 +164,12 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_staff(*roles: str) -> Callable[[Principal], Principal]:
+def require_staff(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """Dependency: a staff user, optionally with one of ``roles``."""
 
     allowed = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.is_staff:
             raise Forbidden("this action is for the seller's staff")
         if allowed and principal.role not in allowed:
@@ -167,12 +179,12 @@ def require_staff(*roles: str) -> Callable[[Principal], Principal]:
     return check
 
 
-def require_buyer(*roles: str) -> Callable[[Principal], Principal]:
+def require_buyer(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """Dependency: a buyer company's user, optionally with one of ``roles``."""
 
     allowed = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.is_staff:
             raise Forbidden("this action is for buyer companies' users")
         if allowed and principal.role not in allowed:

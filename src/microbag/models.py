@@ -3,7 +3,9 @@
 from microbag.accounts.models import ApiToken, User
 from microbag.buyers.models import Company
 from microbag.catalog.models import Sku, Style, StyleOccasion
+from microbag.compliance.models import ComplianceDocument
 from microbag.db import Base
+from microbag.forecasting.models import BacktestScore, Forecast, ForecastRun
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
@@ -13,8 +15,12 @@ from microbag.web.models import LoginFailure, WebSession
 
 __all__ = [
     "ApiToken",
+    "BacktestScore",
     "Base",
     "Company",
+    "ComplianceDocument",
+    "Forecast",
+    "ForecastRun",
     "IdempotencyRecord",
     "IncomingStock",
     "LoginFailure",

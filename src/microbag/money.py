@@ -8,6 +8,11 @@ from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
+# Largest amount in minor units anywhere in microbag: money columns are BIGINT, and
+# 2**53 - 1 is the largest integer every JSON client (IEEE doubles) reads exactly.
+# ₩9 quadrillion or $90 trillion: no real order, credit limit or price comes near it.
+MAX_MINOR = 2**53 - 1
+
 
 @lru_cache(maxsize=1)
 def _known_currencies() -> frozenset[str]:

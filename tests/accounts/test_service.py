@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from microbag.accounts import service
@@ -69,6 +72,43 @@ def test_the_last_active_admin_stays(db, world):
             assert exc.value.status == 409 and error_codes(exc) == ["last_admin"]
         service.update_staff_user(s, user_id(s, "merch@seller.test"), role="admin")
         assert service.update_staff_user(s, admin, is_active=False).is_active is False
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(db, world):
+    """The check and the change race: the second transaction must see the first."""
+    with db.session(write=True) as s:
+        service.update_staff_user(s, user_id(s, "merch@seller.test"), role="admin")
+        ids = [user_id(s, "admin@seller.test"), user_id(s, "merch@seller.test")]
+    first_changed = threading.Event()
+    outcomes: dict[int, str] = {}
+
+    def demote(target: int, first: bool) -> None:
+        if not first:
+            first_changed.wait(10)
+        try:
+            with db.session(write=True) as s:
+                service.update_staff_user(s, target, role="sales")
+                if first:
+                    first_changed.set()
+                    time.sleep(0.5)  # the other transaction starts before this commits
+            outcomes[target] = "demoted"
+        except DomainError as exc:
+            outcomes[target] = exc.items[0].code
+        finally:
+            first_changed.set()
+
+    threads = [
+        threading.Thread(target=demote, args=(ids[0], True)),
+        threading.Thread(target=demote, args=(ids[1], False)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["demoted", "last_admin"]
+    with db.session() as s:
+        _admins, total = service.list_staff_users(s, role="admin", active=True)
+        assert total == 1
 
 
 def test_deactivating_a_user_makes_their_tokens_fail_at_once(db, world):

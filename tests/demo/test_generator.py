@@ -488,3 +488,29 @@ def test_new_rows_get_fresh_ids_after_the_load(demo):
                 new_id > conn.execute(select(func.max(model.id)).where(model.id != new_id)).scalar()
             )
         conn.rollback()
+
+
+def test_compliance_documents_are_seeded_as_real_pdfs(demo):
+    from sqlalchemy.orm import undefer
+
+    from microbag.compliance.models import ComplianceDocument
+    from microbag.compliance.policies import KINDS, REGIONS, validate_file
+    from microbag.demo.compliance import tiny_pdf
+
+    with demo.db.session() as s:
+        docs = list(s.scalars(select(ComplianceDocument).options(undefer(ComplianceDocument.data))))
+        assert len(docs) == demo.summary.counts["compliance_documents"] >= 9
+        # Every buyer market has a document, and the portal has an expired one to flag.
+        assert {d.region for d in docs} == set(REGIONS)
+        assert {d.kind for d in docs} <= set(KINDS)
+        assert any(d.valid_until and d.valid_until < demo.now.date() for d in docs)
+        for d in docs:
+            assert validate_file(d.content_type, d.data) is None
+            assert d.data.rstrip().endswith(b"%%EOF") and d.size_bytes == len(d.data)
+    pdf = tiny_pdf("Test (1)", ["a line"])
+    # The cross-reference table points at each object.
+    start = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    assert pdf[start:].startswith(b"xref")
+    offsets = [int(line[:10]) for line in pdf[start:].split(b"\n")[3:8]]
+    assert [pdf[o:].split(b" ", 1)[0] for o in offsets] == [b"1", b"2", b"3", b"4", b"5"]
+    assert b"(Test \\(1\\)) Tj" in pdf

@@ -12,7 +12,7 @@ from microbag.db import Database
 from microbag.errors import DomainError
 from microbag.history.importer import import_sales
 from microbag.history.service import history_span, weekly_units
-from microbag.orders.models import Order, OrderLine
+from tests.factories import add_history_order
 
 from .conftest import HEADER, row, write_csv
 
@@ -21,25 +21,7 @@ def add_order(
     db: Database, company_id: int, sku_id: int, code: str, qty: int, when: datetime, status: str
 ) -> None:
     with db.session(write=True) as s:
-        order = Order(
-            company_id=company_id,
-            status=status,
-            currency="EUR",
-            total_minor=qty * 4500,
-            created_at=when,
-            placed_at=None if status == "draft" else when,
-        )
-        order.lines.append(
-            OrderLine(
-                line_no=1,
-                sku_id=sku_id,
-                sku_code=code,
-                quantity=qty,
-                unit_price_minor=4500,
-                line_total_minor=qty * 4500,
-            )
-        )
-        s.add(order)
+        add_history_order(s, company_id, sku_id, code, qty, when, status)
 
 
 @pytest.fixture

@@ -182,7 +182,8 @@ def test_error_status_is_409_only_for_stock_alone():
     assert p.error_status([moq]) == 422
 
 
-def test_amounts_beyond_32_bits_are_refused():
+def test_amounts_beyond_the_exact_json_range_are_refused():
+    assert p.MAX_AMOUNT_MINOR == 2**53 - 1  # BIGINT columns; exact in every JSON client
     assert p.amount_errors([(1, p.MAX_AMOUNT_MINOR)], "EUR") == []
     errors = p.amount_errors([(1, 10), (2, p.MAX_AMOUNT_MINOR + 1)], "EUR")
     assert [(e.code, e.line) for e in errors] == [("amount_too_large", 2)]

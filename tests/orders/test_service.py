@@ -394,7 +394,7 @@ def test_amounts_too_large_for_the_database_are_refused(db, world, who):
         who("buyer@prepaid.test"),
         (GLD, 1_000_000),
         quote_id=5,
-        unit_prices={GLD: 650_000},
+        unit_prices={GLD: 10_000_000_000},  # 10^16 minor units in all: beyond 2^53
         enforce_terms=False,
         reserve_stock=False,
     )

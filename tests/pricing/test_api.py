@@ -160,7 +160,7 @@ def test_put_item_reports_every_broken_invariant(client, world):
     assert r.status_code == 404 and codes(r) == ["unknown_sku"]
     r = client.put(
         f"/api/v1/price-lists/{eur}/items/MC-001-GLD",
-        json={"moq": 6, "case_pack": 6, "tiers": [{"min_quantity": 6, "unit_price_minor": 2**40}]},
+        json={"moq": 6, "case_pack": 6, "tiers": [{"min_quantity": 6, "unit_price_minor": 2**53}]},
         headers=world.auth(ADMIN),
     )
     assert r.status_code == 422 and codes(r) == ["invalid_input"]

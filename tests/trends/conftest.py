@@ -7,32 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from microbag.db import Database
-from microbag.orders.models import Order, OrderLine
+from tests.factories import add_history_order
 
 START = datetime(2024, 1, 3, 10, tzinfo=UTC)  # a Wednesday
 WEEKS = 30
 
 
 def order(s, company_id: int, sku_id: int, code: str, qty: int, when: datetime) -> None:
-    o = Order(
-        company_id=company_id,
-        status="placed",
-        currency="EUR",
-        total_minor=qty * 4500,
-        created_at=when,
-        placed_at=when,
-    )
-    o.lines.append(
-        OrderLine(
-            line_no=1,
-            sku_id=sku_id,
-            sku_code=code,
-            quantity=qty,
-            unit_price_minor=4500,
-            line_total_minor=qty * 4500,
-        )
-    )
-    s.add(o)
+    add_history_order(s, company_id, sku_id, code, qty, when)
 
 
 @pytest.fixture

@@ -23,6 +23,12 @@ def test_journey_1_buyer_orders_and_follows_the_timeline(world, browser_page, li
     page.wait_for_url("**/catalog?bag_type=micro_clutch*")
     page.get_by_role("checkbox", name="Gold").check()
     page.wait_for_url("**color=gold*")
+    # Ships by a date: in stock now counts. (The date input also submits on change, but a
+    # change right after the last swap may land before htmx has wired the new form.)
+    page.locator("#f-color-gold[checked]").wait_for()
+    page.get_by_label("Ships by").fill("2030-01-22")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**ships_by=2030-01-22*")
     results = page.locator("#results > li")
     assert results.count() == 1
     screenshot(page, "journey1-catalog-filtered")
@@ -31,6 +37,9 @@ def test_journey_1_buyer_orders_and_follows_the_timeline(world, browser_page, li
     page.set_viewport_size({"width": 1280, "height": 900})
     results.first.get_by_role("link").click()
     page.wait_for_url("**/catalog/MC-001-GLD")
+    assert page.get_by_role("link", name="Request a quote").get_attribute("href") == (
+        "/quotes/new?sku=MC-001-GLD"
+    )
     screenshot(page, "journey1-sku")
 
     # Below the MOQ: the error shows on the line, and placing is not offered.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from microbag.accounts.models import ApiToken, User
 from microbag.accounts.policies import normalize_email, valid_role
+from microbag.buyers.models import Company
 from microbag.errors import DomainError, ErrorItem, NotFound
 from microbag.timeutil import utcnow
 
@@ -140,18 +143,57 @@ def create_token(session: Session, user: User, name: str = "") -> str:
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:
+    """Who holds ``token``: None if unknown, revoked, or its user or company is inactive."""
     row = session.execute(
         select(User.id, User.email, User.role, User.company_id)
         .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(Company, Company.id == User.company_id)
         .where(
             ApiToken.token_hash == hash_token(token),
             ApiToken.revoked_at.is_(None),
             User.is_active.is_(True),
+            User.company_id.is_(None) | Company.is_active.is_(True),
         )
     ).first()
     if row is None:
         return None
     return Principal(row.id, row.email, row.role, row.company_id)
+
+
+class TokenCache:
+    """Principals recently found by token, per worker process, for ``max_age`` seconds.
+
+    Saves the API's hot paths a database round trip per request. Any change that can
+    end a token's validity (revocation, a user's or company's deactivation, a role
+    change) calls ``clear``, so it applies at once in this process; other processes
+    see it within ``max_age`` (``MICROBAG_TOKEN_CACHE_SECONDS``).
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, token: str, max_age: float) -> Principal | None:
+        if max_age <= 0:
+            return None
+        entry = self._entries.get(hash_token(token))
+        if entry is None or time.monotonic() - entry[0] > max_age:
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()  # crude but bounded; entries live seconds anyway
+            self._entries[hash_token(token)] = (time.monotonic(), principal)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+token_cache = TokenCache()
 
 
 def revoke_tokens(session: Session, user: User) -> int:
@@ -160,6 +202,7 @@ def revoke_tokens(session: Session, user: User) -> int:
         if tok.revoked_at is None:
             tok.revoked_at = utcnow()
             count += 1
+    token_cache.clear()
     return count
 
 
@@ -201,6 +244,7 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> ApiToken:
         raise NotFound("token", "unknown_token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        token_cache.clear()
         session.flush()
     return token
 
@@ -250,22 +294,21 @@ def update_staff_user(
     new_role = role if role is not None else user.role
     new_active = is_active if is_active is not None else user.is_active
     if user.role == "admin" and user.is_active and (new_role != "admin" or not new_active):
-        other_admins = session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(
-                User.company_id.is_(None),
-                User.role == "admin",
-                User.is_active.is_(True),
-                User.id != user.id,
-            )
-        )
-        if not other_admins:
+        # The active admins' rows stay locked until commit (PostgreSQL), so two admins
+        # demoting each other at once cannot both pass this check.
+        admins = session.scalars(
+            select(User.id)
+            .where(User.company_id.is_(None), User.role == "admin", User.is_active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        if not [admin for admin in admins if admin != user.id]:
             raise DomainError.single(
                 "last_admin", "the last active admin cannot be demoted or deactivated", 409
             )
     user.role = new_role
     user.is_active = new_active
+    token_cache.clear()
     if name is not None:
         user.name = name
     session.flush()

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -172,6 +173,46 @@ def _convert(spec: dict[str, Any]) -> str:
     import vl_convert
 
     return str(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]))
+
+
+_warmed = threading.Event()
+_warm_lock = threading.Lock()
+WARMUP_SPEC: dict[str, Any] = {
+    "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+    "data": {"values": [{"x": "a", "y": 1}]},
+    "mark": "bar",
+    "encoding": {
+        "x": {"field": "x", "type": "nominal"},
+        "y": {"field": "y", "type": "quantitative"},
+    },
+}
+
+
+def warm_up() -> bool:
+    """Start the chart engine once in this process (its first start takes seconds).
+
+    Renders a one-bar chart and throws it away; True when the engine is ready. Safe to
+    call from several threads: only the first call renders.
+    """
+    with _warm_lock:
+        if _warmed.is_set():
+            return True
+        started = time.perf_counter()
+        try:
+            _convert(WARMUP_SPEC)
+        except Exception:  # a missing vl-convert shows in the dashboard's tables, not here
+            log.warning("chart engine warm-up failed; charts fall back to tables", exc_info=True)
+            return False
+        _warmed.set()
+        log.info("chart engine ready in %.1f s", time.perf_counter() - started)
+        return True
+
+
+def warm_up_in_background() -> threading.Thread:
+    """``warm_up`` in a daemon thread, so that the app's start is not blocked."""
+    thread = threading.Thread(target=warm_up, name="chart-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def render_svg(spec: dict[str, Any]) -> str | None:

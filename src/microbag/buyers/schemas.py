@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from microbag.accounts.schemas import (
-    INT32_MAX,
     Email,
     InputModel,
     MoneyOut,
@@ -17,6 +16,7 @@ from microbag.accounts.schemas import (
     ShortName,
 )
 from microbag.buyers.policies import MAX_NET_DAYS
+from microbag.money import MAX_MINOR
 
 SegmentName = Literal["department_store", "boutique", "distributor", "ecommerce", "brand"]
 RegionName = Literal[
@@ -30,7 +30,7 @@ CurrencyCode = Annotated[
     str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. EUR", examples=["EUR"])
 ]
 NetDays = Annotated[int, Field(ge=0, le=MAX_NET_DAYS, description="Net N days")]
-CreditLimit = Annotated[int, Field(ge=0, le=INT32_MAX, description="In minor units")]
+CreditLimit = Annotated[int, Field(ge=0, le=MAX_MINOR, description="In minor units")]
 LocaleCode = Annotated[
     str, Field(max_length=16, pattern=r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8}){0,2}$", examples=["fr_FR"])
 ]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.models import User
-from microbag.accounts.service import create_user
+from microbag.accounts.service import create_user, token_cache
 from microbag.buyers.models import Company
 from microbag.buyers.policies import (
     OPEN_UNPAID_STATUSES,
@@ -260,6 +260,8 @@ def update_company(session: Session, company_id: int, changes: Mapping[str, Any]
         values["region"] = region_for_country(values.get("country", company.country))
     for key, value in values.items():
         setattr(company, key, value)
+    if "is_active" in values:
+        token_cache.clear()  # a deactivated company's tokens stop working
     session.flush()
     return company
 
@@ -317,5 +319,6 @@ def set_company_user_active(
     if user is None or user.company_id != company_id:
         raise NotFound("user", "unknown_user")
     user.is_active = is_active
+    token_cache.clear()
     session.flush()
     return user

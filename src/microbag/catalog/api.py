@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
@@ -93,6 +94,13 @@ def list_skus(
     ] = None,
     q: TextQ = None,
     in_stock: Annotated[bool | None, Query(description="Only SKUs with units to sell")] = None,
+    ships_by: Annotated[
+        date | None,
+        Query(
+            description="Only SKUs with units to sell now, or an incoming batch whose "
+            "ship window ends on or before this date (YYYY-MM-DD)"
+        ),
+    ] = None,
     sort: Annotated[SortKey, Query(description="code, style name, or newest first")] = "code",
 ) -> SkuPage:
     """SKUs the caller may see; buyers see only active SKUs of active styles."""
@@ -107,6 +115,7 @@ def list_skus(
         lifecycle=lifecycle or (),
         q=q,
         in_stock=in_stock,
+        ships_by=ships_by,
         sort=sort,
     )
     return service.list_skus(

@@ -11,9 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, TypeVar, get_args
 
-from sqlalchemy import ColumnElement, GenerativeSelect, exists, func, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    GenerativeSelect,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -21,7 +32,9 @@ from sqlalchemy.sql.operators import custom_op
 from microbag.accounts.service import Principal
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.catalog.search import text_filter
-from microbag.stock.models import StockLevel
+from microbag.stock.models import IncomingStock, StockLevel
+from microbag.stock.policies import latest_expected_for
+from microbag.timeutil import utcnow
 
 _Stmt = TypeVar("_Stmt", bound=GenerativeSelect)
 
@@ -50,8 +63,12 @@ class SkuFilters:
     lifecycle: Sequence[str] = ()
     q: str | None = None
     in_stock: bool | None = None
+    # Available now, or an incoming batch whose ship window ends by this date.
+    ships_by: date | None = None
     style_id: int | None = None
     sort: str = "code"
+    # "Today" for incoming batches (batches expected before it are not counted); None: now.
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,8 @@ def _plan(
             StockLevel.sku_id == Sku.id, StockLevel.on_hand > StockLevel.reserved
         )
         conds.append(has_stock if filters.in_stock else ~has_stock)
+    if filters.ships_by is not None:
+        conds.append(ships_by_condition(filters.ships_by, filters.today or utcnow().date()))
     if hide:
         # Walking SKUs in sort order, SQLite would first scan every style to build a
         # Bloom filter from the style-only conditions; tying each to the SKU row
@@ -188,6 +207,40 @@ def _plan(
     # Trigram matches drive: reach styles only by their primary key from each SKU.
     join_on = Style.id == _plain(Sku.style_id, sqlite and text_part.drives)
     return conds, join_on
+
+
+def ships_by_condition(ships_by: date, today: date) -> ColumnElement[bool]:
+    """Units to sell now, or a pending batch (expected from ``today``) shipping by ``ships_by``.
+
+    Two short lookups per SKU, each on an index led by ``sku_id`` (the incoming one,
+    ix_incoming_stock_sku_expected, covers the whole check). They are written as
+    ``(SELECT 1 ... LIMIT 1) IS NOT NULL`` rather than EXISTS: PostgreSQL turns an OR
+    of EXISTS into hashed subplans, each built from the whole stock table on every
+    query (about 4 times slower for a narrow filter and its facet counts); a scalar
+    subquery stays a per-row index probe. SQLite runs both forms the same.
+    """
+    available_now = (
+        select(literal(1))
+        .where(StockLevel.sku_id == Sku.id, StockLevel.on_hand > StockLevel.reserved)
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
+    )
+    if ships_by < today or latest_expected_for(ships_by) < today:
+        return available_now  # (checked in this order: date.min minus a week overflows)
+    arriving = (
+        select(literal(1))
+        .where(
+            IncomingStock.sku_id == Sku.id,
+            IncomingStock.expected_date >= today,
+            IncomingStock.expected_date <= latest_expected_for(ships_by),
+            IncomingStock.received_at.is_(None),
+        )
+        .limit(1)
+        .scalar_subquery()
+        .is_not(None)
+    )
+    return or_(available_now, arriving)
 
 
 # Kept for callers written against the earlier private name (web/facets.py).

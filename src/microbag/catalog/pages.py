@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -21,13 +22,16 @@ from microbag.catalog import service
 from microbag.catalog.listing import SORTS, SkuFilters
 from microbag.catalog.models import Sku
 from microbag.catalog.policies import CODE_PATTERN
+from microbag.compliance import service as compliance_service
 from microbag.orders import policies as order_policies
 from microbag.pricing.policies import Tier, current_tier
 from microbag.pricing.service import price_list_for_company, terms_for
+from microbag.quotes import policies as quote_policies
+from microbag.timeutil import utcnow
 from microbag.web.cart import cart_of
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import BuyerUser, PortalDb, safe_next
-from microbag.web.facets import FACETS, facet_counts, in_stock_count
+from microbag.web.facets import FACETS, facet_counts, in_stock_count, ships_by_count
 from microbag.web.render import render
 from microbag.web.sessions import is_https
 
@@ -59,6 +63,22 @@ def _values(request: Request, name: str) -> tuple[str, ...]:
     return tuple(seen[:MAX_VALUES])
 
 
+# How far ahead a "ships by" date may be (incoming batches are at most ~5 years out).
+MAX_SHIPS_BY_DAYS = 6 * 366
+
+
+def _ships_by(raw: str | None) -> date | None:
+    """A YYYY-MM-DD date within reach; anything else is ignored, not an error."""
+    try:
+        day = date.fromisoformat((raw or "").strip()[:10])
+    except ValueError:
+        return None
+    today = utcnow().date()
+    if not today - timedelta(days=366) <= day <= today + timedelta(days=MAX_SHIPS_BY_DAYS):
+        return None
+    return day
+
+
 def filters_from(request: Request) -> SkuFilters:
     params = request.query_params
     q = (params.get("q") or "").replace("\x00", "").strip()[:100] or None
@@ -73,6 +93,7 @@ def filters_from(request: Request) -> SkuFilters:
         season=_values(request, "season"),
         q=q,
         in_stock=True if params.get("in_stock") in ("1", "true", "on") else None,
+        ships_by=_ships_by(params.get("ships_by")),
         sort=sort if sort in SORTS else "code",
     )
 
@@ -92,6 +113,8 @@ def _query(filters: SkuFilters, **override: object) -> str:
         pairs.append(("q", filters.q))
     if filters.in_stock:
         pairs.append(("in_stock", "1"))
+    if filters.ships_by:
+        pairs.append(("ships_by", filters.ships_by.isoformat()))
     if filters.sort != "code":
         pairs.append(("sort", filters.sort))
     pairs += [(k, v) for k, v in override.items() if v is not None]
@@ -107,6 +130,7 @@ def catalog_page(request: Request, user: BuyerUser, db: PortalDb) -> Response:
         result = service.list_skus(session, principal, filters, page=page, page_size=PAGE_SIZE)
         facets = facet_counts(session, filters, principal)
         stock_count = in_stock_count(session, filters, principal)
+        ships_count = ships_by_count(session, filters, principal)
         prices = _from_prices(session, principal.company_id, [i.code for i in result.items])
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
     return render(
@@ -120,12 +144,17 @@ def catalog_page(request: Request, user: BuyerUser, db: PortalDb) -> Response:
             "facet_labels": FACET_LABELS,
             "sort_labels": SORT_LABELS,
             "in_stock_count": stock_count,
+            "ships_by_count": ships_count,
+            "today": utcnow().date(),
             "prices": prices,
             "page": page,
             "pages": pages,
             "prev_url": f"/catalog?{_query(filters, page=page - 1)}" if page > 1 else None,
             "next_url": f"/catalog?{_query(filters, page=page + 1)}" if page < pages else None,
-            "active": any(getattr(filters, n) for n in FACETS) or filters.q or filters.in_stock,
+            "active": any(getattr(filters, n) for n in FACETS)
+            or filters.q
+            or filters.in_stock
+            or filters.ships_by,
         },
         # htmx pushes this tidy URL (no empty fields) into the address bar and history.
         headers={"HX-Push-Url": _canonical_url(filters, page)},
@@ -161,6 +190,7 @@ def sku_page(request: Request, code: SkuCodePath, user: BuyerUser, db: PortalDb)
     units = units if units in ("cm", "in") else "cm"
     with db.session() as session:
         detail = service.get_sku_detail(session, user.principal, code)
+        documents = compliance_service.documents_for_sku(session, user.principal, code)
     in_cart = next((x.quantity for x in cart_of(user) if x.sku == detail.code), None)
     reference_qty = in_cart or detail.moq or 1
     current = None
@@ -180,6 +210,9 @@ def sku_page(request: Request, code: SkuCodePath, user: BuyerUser, db: PortalDb)
             "reference_qty": reference_qty,
             "in_cart": in_cart,
             "may_order": order_policies.may(user.principal, "place"),
+            "may_quote": quote_policies.may_request(user.principal),
+            "documents": documents,
+            "quote_url": "/quotes/new?" + urlencode({"sku": detail.code}),
         },
     )
 

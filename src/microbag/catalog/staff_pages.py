@@ -18,6 +18,8 @@ from starlette.responses import RedirectResponse, Response
 from microbag.catalog import policies, service
 from microbag.catalog.policies import CODE_PATTERN
 from microbag.catalog.schemas import SkuCreate, SkuPatch, StyleCreate, StylePatch
+from microbag.compliance import policies as compliance_policies
+from microbag.compliance import service as compliance_service
 from microbag.errors import DomainError
 from microbag.money import is_currency
 from microbag.stock.service import list_stock
@@ -65,6 +67,8 @@ DONE = {
     "activated": "Style activated: buyers see its active SKUs.",
     "discontinued": "Style discontinued: buyers no longer see it.",
     "sku": "SKU added.",
+    "document": "Document uploaded.",
+    "document_deleted": "Document deleted.",
 }
 
 
@@ -81,6 +85,30 @@ def vocab() -> dict[str, Any]:
         "material_options": options(policies.MATERIALS),
         "price_tier_options": options(policies.PRICE_TIERS),
         "lifecycle_options": options(policies.LIFECYCLES),
+    }
+
+
+def document_context(
+    documents: list[Any],
+    action: str,
+    targets: list[tuple[str, str]] | None,
+    values: dict[str, str] | None,
+    errors: FormErrors | None,
+) -> dict[str, Any]:
+    """What staff/_documents.html needs: the list and the upload form."""
+    regions = [
+        (r, "All markets" if r == compliance_policies.ALL else label_filter(r))
+        for r in compliance_policies.REGIONS
+    ]
+    return {
+        "documents": documents,
+        "doc_action": action,
+        "doc_targets": targets,
+        "doc_values": values or {},
+        "doc_errors": errors,
+        "doc_kinds": options(compliance_policies.KINDS),
+        "doc_regions": regions,
+        "doc_max_mb": compliance_policies.MAX_BYTES // (1024 * 1024),
     }
 
 
@@ -273,12 +301,16 @@ def _style_page(
     errors: FormErrors | None = None,
     sku_values: dict[str, str] | None = None,
     sku_errors: FormErrors | None = None,
+    doc_values: dict[str, str] | None = None,
+    doc_errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     with db.session() as session:
         style = service.get_style(session, style_id)
         detail = service.style_detail(session, style)
         current = values_of_style(style)
+        documents = compliance_service.documents_for_style(session, style_id)
+    targets = [("style", "The whole style"), *((k.code, k.code) for k in detail.skus)]
     return staff_page(
         request,
         user,
@@ -292,6 +324,13 @@ def _style_page(
             "sku_errors": sku_errors,
             "notice": DONE.get(request.query_params.get("done", "")),
             **vocab(),
+            **document_context(
+                documents,
+                f"/staff/catalog/styles/{style_id}/documents",
+                targets,
+                doc_values,
+                doc_errors,
+            ),
         },
         section="catalog",
         status_code=status_code,
@@ -427,11 +466,14 @@ def _sku_page(
     *,
     values: dict[str, str] | None = None,
     errors: FormErrors | None = None,
+    doc_values: dict[str, str] | None = None,
+    doc_errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     with db.session() as session:
         detail = service.get_sku_detail(session, user.principal, code)
         stock, _total = list_stock(session, sku=code, limit=50)
+        documents = compliance_service.documents_for_sku(session, user.principal, code)
     retail = detail.retail_price
     current = {
         "color": detail.color,
@@ -451,12 +493,22 @@ def _sku_page(
             "stock": stock,
             "values": values or current,
             "errors": errors,
-            "notice": "Changes saved." if request.query_params.get("done") == "saved" else None,
+            "notice": SKU_DONE.get(request.query_params.get("done", "")),
             **vocab(),
+            **document_context(
+                documents, f"/staff/catalog/skus/{code}/documents", None, doc_values, doc_errors
+            ),
         },
         section="catalog",
         status_code=status_code,
     )
+
+
+SKU_DONE = {
+    "saved": "Changes saved.",
+    "document": DONE["document"],
+    "document_deleted": DONE["document_deleted"],
+}
 
 
 @router.get("/staff/catalog/skus/{code}")

@@ -28,6 +28,7 @@ from microbag.catalog.search import FTS_TABLE, drop_text_search, install_text_se
 from microbag.demo.bulk import BulkWriter, create_indexes, drop_secondary_indexes
 from microbag.demo.buyers import People, build_people
 from microbag.demo.catalog import HISTORY_DAYS, build_catalog
+from microbag.demo.compliance import add_compliance_documents
 from microbag.demo.market import DEMO_PASSWORD, PRICE_LIST_RULES, SELLER_DOMAIN
 from microbag.demo.order_lifecycle import HistoryResult, write_history
 from microbag.demo.orders_history import simulate_orders
@@ -58,6 +59,7 @@ DEMO_TABLES = (
     "order_lines",
     "order_allocations",
     "order_events",
+    "compliance_documents",
 )
 
 
@@ -212,6 +214,8 @@ def load_demo(
     create_indexes(session, indexes)
     if rebuild_search:
         install_text_search(session.connection())
+    counts = dict(writer.counts)
+    counts["compliance_documents"] = add_compliance_documents(session, today)
     for table in DEMO_TABLES:  # fresh statistics for the planner after the bulk load
         session.execute(text(f"ANALYZE {table}"))
     _fit_credit_limits(session, people, history)
@@ -220,7 +224,7 @@ def load_demo(
         size=size,
         seed=seed,
         password=DEMO_PASSWORD,
-        counts=dict(writer.counts),
+        counts=counts,
         logins=demo_logins(people),
         orders_by_status=dict(sorted(history.by_status.items())),
         first_order_day=min(placed).date() if placed else None,

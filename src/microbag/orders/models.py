@@ -108,8 +108,7 @@ class IdempotencyRecord(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    # Set in the same transaction that claims the key (orders.placement): the key is
+    # claimed first, so a concurrent twin waits on it before doing any work.
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    # Lets one flush insert the order and its key together (no schema change).
-    order: Mapped[Order] = relationship()

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_ORDER_ROLES
 from microbag.errors import DomainError, ErrorItem
-from microbag.money import format_money
+from microbag.money import MAX_MINOR, format_money
 
 DRAFT = "draft"
 PLACED = "placed"
@@ -48,9 +48,9 @@ ACTIONS = (*TRANSITIONS, "mark_paid")
 BUYER_CANCELLABLE = frozenset({DRAFT, PLACED})
 
 MAX_REASON_LENGTH = 500
-# Amounts are stored in 32-bit integer columns (minor units); larger orders are refused
-# with a clear error instead of failing in the database.
-MAX_AMOUNT_MINOR = 2**31 - 1
+# Larger amounts are refused with a clear error instead of failing in the database or
+# losing precision in a client (microbag.money.MAX_MINOR).
+MAX_AMOUNT_MINOR = MAX_MINOR
 MAX_TRACKING_REF_LENGTH = 100
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from microbag.orders.models import Order, OrderEvent, OrderLine
 from microbag.orders.policies import MAX_REASON_LENGTH, MAX_TRACKING_REF_LENGTH
 
 MAX_LINES = 200
@@ -86,7 +86,64 @@ class OrderOut(BaseModel):
     events: list[OrderEventOut]
 
 
-def _line_out(line: OrderLine, currency: str) -> OrderLineOut:
+class LineLike(Protocol):
+    """An order line as the JSON needs it: ``OrderLine`` or a just-placed line."""
+
+    @property
+    def line_no(self) -> int: ...
+    @property
+    def sku_code(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price_minor(self) -> int: ...
+    @property
+    def line_total_minor(self) -> int: ...
+
+
+class EventLike(Protocol):
+    @property
+    def from_status(self) -> str | None: ...
+    @property
+    def to_status(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor_label(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class OrderLike(Protocol):
+    """``Order`` or ``orders.placement.PlacedOrder`` (what placing returns)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def company_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def total_minor(self) -> int: ...
+    @property
+    def quote_id(self) -> int | None: ...
+    @property
+    def tracking_ref(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def placed_at(self) -> datetime | None: ...
+    @property
+    def paid_at(self) -> datetime | None: ...
+    @property
+    def lines(self) -> Sequence[LineLike]: ...
+    @property
+    def events(self) -> Sequence[EventLike]: ...
+
+
+def _line_out(line: LineLike, currency: str) -> OrderLineOut:
     return OrderLineOut(
         line=line.line_no,
         sku=line.sku_code,
@@ -96,7 +153,7 @@ def _line_out(line: OrderLine, currency: str) -> OrderLineOut:
     )
 
 
-def _event_out(event: OrderEvent) -> OrderEventOut:
+def _event_out(event: EventLike) -> OrderEventOut:
     return OrderEventOut(
         from_status=event.from_status,
         to_status=event.to_status,
@@ -106,7 +163,7 @@ def _event_out(event: OrderEvent) -> OrderEventOut:
     )
 
 
-def order_out(order: Order) -> OrderOut:
+def order_out(order: OrderLike) -> OrderOut:
     return OrderOut(
         id=order.id,
         company_id=order.company_id,

@@ -7,18 +7,23 @@ and shown on the form in plain words.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from microbag.buyers.service import company_names
+from microbag.buyers.policies import SEGMENTS
+from microbag.buyers.service import company_names, list_companies
 from microbag.catalog.policies import CODE_PATTERN
 from microbag.errors import DomainError
 from microbag.pricing import service
 from microbag.pricing.policies import Tier
+from microbag.pricing.schemas import PriceListCreate
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
+from microbag.web.render import label_filter
 from microbag.web.sessions import PortalUser
 from microbag.web.staff import (
     Form,
@@ -46,7 +51,17 @@ FIELD_OF_CODE = {
     "invalid_case_pack": "case_pack",
     "negative_minimum": "min_order_value",
     "unknown_sku": "sku",
+    "unknown_currency": "currency",
+    "currency_mismatch": "currency",
+    "unknown_segment": "segment",
+    "unknown_company": "company_id",
+    "ambiguous_assignment": "assign",
+    "price_list_name_taken": "name",
+    "duplicate_assignment": "assign",
 }
+# Companies offered in the new list's company choice (more: type the id on the API).
+MAX_COMPANY_CHOICES = 500
+NEW_LIST_FIELDS = ("name", "currency", "assign", "segment", "company_id", "min_order_value")
 
 
 def _sentence(message: str) -> str:
@@ -77,6 +92,95 @@ def price_lists(
         },
         section="prices",
     )
+
+
+# ---- a new price list --------------------------------------------------------------------------
+
+
+def _new_list_page(
+    request: Request,
+    user: PortalUser,
+    db: Any,
+    values: dict[str, str],
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    with db.session() as session:
+        companies, total = list_companies(session, active=True, limit=MAX_COMPANY_CHOICES)
+    return staff_page(
+        request,
+        user,
+        "staff/price_list_new.html",
+        {
+            "title": "New price list",
+            "values": values,
+            "errors": errors,
+            "segments": [(s, label_filter(s)) for s in SEGMENTS],
+            "companies": [(c.id, f"{c.name} · {c.currency}") for c in companies],
+            "more_companies": total > len(companies),
+        },
+        section="prices",
+        status_code=status_code,
+    )
+
+
+@router.get("/staff/prices/new")
+def new_price_list(request: Request, user: PricingStaff, db: PortalDb) -> Response:
+    return _new_list_page(request, user, db, {"assign": "default", "is_active": "1"})
+
+
+@router.post("/staff/prices/new")
+def create_price_list(request: Request, user: PricingStaff, db: PortalDb, form: Form) -> Response:
+    """A default list for a currency, or a list for a segment or for one company."""
+    values = {name: text(form, name, 200) for name in NEW_LIST_FIELDS}
+    values["currency"] = values["currency"].upper()
+    values["is_active"] = "1" if text(form, "is_active") else ""
+    errors = FormErrors()
+    data: dict[str, Any] = {
+        "name": values["name"],
+        "currency": values["currency"],
+        "is_active": bool(values["is_active"]),
+    }
+    if not re.fullmatch(r"[A-Z]{3}", values["currency"]):
+        errors.add("currency", "Enter a 3-letter ISO 4217 currency code, e.g. EUR.")
+    assign = values["assign"] if values["assign"] in ("default", "segment", "company") else ""
+    if not assign:
+        errors.add("assign", "Choose who buys from this list.")
+    elif assign == "segment":
+        if not values["segment"]:
+            errors.add("segment", "Choose a segment.")
+        data["segment"] = values["segment"] or None
+    elif assign == "company":
+        if not values["company_id"].isdigit():
+            errors.add("company_id", "Choose a company.")
+        else:
+            data["company_id"] = int(values["company_id"])
+    try:
+        data["min_order_value_minor"] = parse_amount(
+            values["min_order_value"] or "0",
+            values["currency"] if len(values["currency"]) == 3 else "EUR",
+        )
+    except ValueError as exc:
+        errors.add("min_order_value", str(exc))
+    try:
+        checked = PriceListCreate.model_validate(data)
+    except ValidationError as exc:
+        for name, messages in FormErrors.from_validation(exc).fields.items():
+            field = {"min_order_value_minor": "min_order_value"}.get(name, name)
+            for message in messages:
+                if field not in errors.fields:
+                    errors.add(field, message)
+    if errors:
+        return _new_list_page(request, user, db, values, errors, 422)
+    try:
+        with db.session(write=True) as session:
+            list_id = service.create_price_list(session, **checked.model_dump()).id
+    except DomainError as exc:
+        errors = FormErrors()
+        for item in exc.items:
+            errors.add(FIELD_OF_CODE.get(item.code), _sentence(item.message))
+        return _new_list_page(request, user, db, values, errors, exc.status)
+    return RedirectResponse(f"/staff/prices/{list_id}?done=created", status_code=303)
 
 
 def _list_page(
@@ -118,9 +222,11 @@ def _list_page(
             "sku": sku,
             "errors": errors,
             "values": values or current,
-            "notice": {"saved": "Saved.", "removed": "SKU taken off the list."}.get(
-                request.query_params.get("done", "")
-            ),
+            "notice": {
+                "saved": "Saved.",
+                "removed": "SKU taken off the list.",
+                "created": "Price list created: add its SKUs' terms.",
+            }.get(request.query_params.get("done", "")),
             "pager": pager(f"/staff/prices/{list_id}", {"sku": sku}, page, total, PAGE_SIZE),
         },
         section="prices",

@@ -9,12 +9,15 @@ from pydantic import BaseModel, Field
 
 from microbag.accounts.schemas import INT32_MAX, InputModel, MoneyOut, Name, ObjectId
 from microbag.buyers.schemas import CurrencyCode, SegmentName
+from microbag.money import MAX_MINOR
 
 # Bounds of the storage (32-bit integers). The business rules (positive, multiples of the
 # case pack, prices not rising) are checked by pricing.policies.validate_terms, so that one
 # answer lists every broken rule.
 StoredInt = Annotated[int, Field(ge=-INT32_MAX, le=INT32_MAX)]
-MinOrderValue = Annotated[int, Field(ge=0, le=INT32_MAX, description="In minor units")]
+MinOrderValue = Annotated[int, Field(ge=0, le=MAX_MINOR, description="In minor units")]
+# Negative prices pass the schema so that the pricing rules report them in their words.
+StoredMoney = Annotated[int, Field(ge=-MAX_MINOR, le=MAX_MINOR)]
 
 
 class PriceListCreate(InputModel):
@@ -58,7 +61,7 @@ class PriceListOut(BaseModel):
 
 class TierIn(InputModel):
     min_quantity: StoredInt = Field(description="The quantity from which this price applies")
-    unit_price_minor: StoredInt = Field(description="Unit price in minor units")
+    unit_price_minor: StoredMoney = Field(description="Unit price in minor units")
 
 
 class ItemTermsIn(InputModel):

@@ -352,7 +352,7 @@ def accept_quote(
         if existing is None:
             raise
         return existing
-    return order
+    return _order_of(session, quote)  # the stored order, as the replay above answers it
 
 
 def _order_of(session: Session, quote: Quote) -> Order:

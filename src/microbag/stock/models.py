@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from microbag.db import Base, UTCDateTime
@@ -43,7 +43,11 @@ class IncomingStock(Base):
     """A purchase or production batch expected at a warehouse."""
 
     __tablename__ = "incoming_stock"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # The catalog's "ships by" filter: an EXISTS per SKU answered from this index.
+        Index("ix_incoming_stock_sku_expected", "sku_id", "expected_date", "received_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), index=True)

@@ -35,11 +35,16 @@ FIELD_OF_CODE = {
     "invalid_quantity": "quantity",
     "expected_date_in_past": "expected_date",
     "expected_date_too_far": "expected_date",
+    "invalid_warehouse_code": "code",
+    "warehouse_code_taken": "code",
+    "unknown_country": "country",
+    "invalid_name": "name",
 }
 DONE = {
     "set": "On hand saved.",
     "incoming": "Incoming batch recorded.",
     "received": "Batch received: its units are on hand.",
+    "warehouse": "Warehouse added.",
 }
 
 
@@ -195,6 +200,30 @@ def add_incoming(request: Request, user: StockStaff, db: PortalDb, form: Form) -
         errors = _core_errors(exc)
         return _failed(request, user, db, "incoming", values, errors, _form_status(exc))
     return _back(values, "incoming")
+
+
+@router.post("/staff/stock/warehouses")
+def add_warehouse(request: Request, user: StockStaff, db: PortalDb, form: Form) -> Response:
+    """A new warehouse: a code (upper-case), a name and its country."""
+    values = {name: text(form, name, 200) for name in ("code", "name", "country")}
+    values["code"] = values["code"].upper()
+    values["country"] = (values["country"] or "US").upper()
+    values["sku"] = ""
+    errors = FormErrors()
+    if not values["code"]:
+        errors.add("code", "Enter a code, e.g. MAIN or EU-1.")
+    if not values["name"]:
+        errors.add("name", "Enter the warehouse's name.")
+    if errors:
+        return _failed(request, user, db, "warehouse", values, errors, 422)
+    try:
+        with db.session(write=True) as session:
+            service.create_warehouse(
+                session, code=values["code"], name=values["name"], country=values["country"]
+            )
+    except DomainError as exc:
+        return _failed(request, user, db, "warehouse", values, _core_errors(exc), exc.status)
+    return RedirectResponse("/staff/stock?done=warehouse#warehouses", status_code=303)
 
 
 @router.post("/staff/stock/incoming/{incoming_id}/receive")

@@ -41,3 +41,8 @@ def allocate(bins: Sequence[Bin], quantity: int) -> list[tuple[int, int]] | None
 
 def ship_window(expected: date, days: int = SHIP_WINDOW_DAYS) -> tuple[date, date]:
     return expected, expected + timedelta(days=days)
+
+
+def latest_expected_for(ships_by: date, days: int = SHIP_WINDOW_DAYS) -> date:
+    """The latest expected date of a batch whose ship window ends on or before ``ships_by``."""
+    return ships_by - timedelta(days=days)

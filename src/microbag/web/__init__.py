@@ -23,10 +23,13 @@ PAGE_MODULES = (
     "microbag.quotes.staff_pages",
     "microbag.catalog.import_pages",
     "microbag.catalog.staff_pages",
+    "microbag.compliance.pages",
     "microbag.pricing.pages",
     "microbag.stock.pages",
     "microbag.buyers.pages",
     "microbag.accounts.staff_pages",
+    "microbag.trends.pages",
+    "microbag.forecasting.pages",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,14 +29,42 @@ Handler = Callable[[Request, Any], Awaitable[Response]]
 
 TITLES = {
     400: "Bad request",
+    401: "Please sign in",
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
     409: "Could not do that",
+    413: "File too large",
+    415: "File type not accepted",
     422: "Please check your input",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Temporarily unavailable",
 }
+
+# Plain words for an HTTP error raised with only its standard phrase (Starlette's
+# "Method Not Allowed" and the like): what happened and what to do next.
+MESSAGES = {
+    400: "The request could not be understood. Go back and try again.",
+    401: "Sign in to see this page.",
+    405: "This address does not accept that kind of request. "
+    "Go back and use the page's buttons and forms.",
+    413: "What you sent is larger than this page accepts. Choose a smaller file and try again.",
+    415: "This kind of file is not accepted here. Choose another file and try again.",
+    429: "Too many attempts in a short time. Wait a few minutes and try again.",
+    503: "The service is busy or under maintenance. Please try again in a minute.",
+}
+
+
+def friendly_message(status: int, detail: str) -> str:
+    """The detail when it says something; for a bare status phrase, plain words."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    if not detail or detail == phrase:
+        return MESSAGES.get(status, detail or phrase or "The request could not be completed.")
+    return detail
 
 
 def error_page(
@@ -77,7 +106,8 @@ def install_portal_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return not_found_page(request)
         headers = dict(exc.headers) if exc.headers else None
-        return error_page(request, exc.status_code, str(exc.detail), headers=headers)
+        message = friendly_message(exc.status_code, str(exc.detail or ""))
+        return error_page(request, exc.status_code, message, headers=headers)
 
     async def on_domain(request: Request, exc: DomainError) -> Response:
         if not is_portal_path(request.url.path):

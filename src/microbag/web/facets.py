@@ -76,3 +76,15 @@ def facet_counts(
 
 def in_stock_count(session: Session, filters: SkuFilters, principal: Principal | None) -> int:
     return listing.count_skus(session, replace(filters, in_stock=True), principal)
+
+
+def ships_by_count(
+    session: Session, filters: SkuFilters, principal: Principal | None
+) -> int | None:
+    """SKUs the "ships by" date keeps under the other filters (None: no date chosen).
+
+    Counted up to listing.COUNT_CAP, like the listing's own total.
+    """
+    if filters.ships_by is None:
+        return None
+    return listing.count_skus(session, filters, principal)

@@ -174,6 +174,67 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trend_runs")),
     )
     op.create_table(
+        "forecast_runs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", microbag.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("horizon", sa.Integer(), nullable=False),
+        sa.Column("engine", sa.String(length=16), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("duration", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_runs")),
+    )
+    op.create_table(
+        "forecasts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("unique_id", sa.String(length=200), nullable=False),
+        sa.Column("week_start", sa.Date(), nullable=False),
+        sa.Column("mean", sa.Float(), nullable=False),
+        sa.Column("lo80", sa.Float(), nullable=False),
+        sa.Column("hi80", sa.Float(), nullable=False),
+        sa.Column("model", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["forecast_runs.id"],
+            name=op.f("fk_forecasts_run_id_forecast_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecasts")),
+    )
+    with op.batch_alter_table("forecasts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_forecasts_run_level_uid",
+            ["run_id", "level", "unique_id", "week_start"],
+            unique=False,
+        )
+
+    op.create_table(
+        "forecast_backtest_scores",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("unique_id", sa.String(length=200), nullable=False),
+        sa.Column("model", sa.String(length=64), nullable=False),
+        sa.Column("horizon", sa.Integer(), nullable=False),
+        sa.Column("wape", sa.Float(), nullable=True),
+        sa.Column("mase", sa.Float(), nullable=True),
+        sa.Column("origins", sa.Integer(), nullable=False),
+        sa.Column("chosen", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["forecast_runs.id"],
+            name=op.f("fk_forecast_backtest_scores_run_id_forecast_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_backtest_scores")),
+    )
+    with op.batch_alter_table("forecast_backtest_scores", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_forecast_backtest_run_level_uid", ["run_id", "level", "unique_id"], unique=False
+        )
+
+    op.create_table(
         "warehouses",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -423,6 +484,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("incoming_stock", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_incoming_stock_sku_id"), ["sku_id"], unique=False)
+        batch_op.create_index(
+            "ix_incoming_stock_sku_expected",
+            ["sku_id", "expected_date", "received_at"],
+            unique=False,
+        )
 
     op.create_table(
         "orders",
@@ -543,7 +609,7 @@ def upgrade() -> None:
         sa.Column("company_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
         sa.Column("created_at", microbag.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["company_id"],
@@ -735,6 +801,49 @@ def upgrade() -> None:
     with op.batch_alter_table("quote_lines", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_quote_lines_quote_id"), ["quote_id"], unique=False)
 
+    op.create_table(
+        "compliance_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("style_id", sa.Integer(), nullable=True),
+        sa.Column("sku_id", sa.Integer(), nullable=True),
+        sa.Column("region", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=True),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("created_at", microbag.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(style_id IS NULL AND sku_id IS NOT NULL) OR (style_id IS NOT NULL AND sku_id IS NULL)",
+            name=op.f("ck_compliance_documents_one_target"),
+        ),
+        sa.CheckConstraint("size_bytes > 0", name=op.f("ck_compliance_documents_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["sku_id"],
+            ["skus.id"],
+            name=op.f("fk_compliance_documents_sku_id_skus"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["style_id"],
+            ["styles.id"],
+            name=op.f("fk_compliance_documents_style_id_styles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_compliance_documents")),
+    )
+    with op.batch_alter_table("compliance_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_compliance_documents_style_region", ["style_id", "region"], unique=False
+        )
+        batch_op.create_index(
+            "ix_compliance_documents_sku_region", ["sku_id", "region"], unique=False
+        )
+
     # ### end Alembic commands ###
     # SQLite: the FTS5 trigram table over skus.search_text and its triggers.
     install_text_search(op.get_bind())
@@ -742,6 +851,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     drop_text_search(op.get_bind())
+    with op.batch_alter_table("compliance_documents", schema=None) as batch_op:
+        batch_op.drop_index("ix_compliance_documents_sku_region")
+        batch_op.drop_index("ix_compliance_documents_style_region")
+
+    op.drop_table("compliance_documents")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("quote_lines", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_quote_lines_quote_id"))
@@ -795,6 +909,7 @@ def downgrade() -> None:
 
     op.drop_table("orders")
     with op.batch_alter_table("incoming_stock", schema=None) as batch_op:
+        batch_op.drop_index("ix_incoming_stock_sku_expected")
         batch_op.drop_index(batch_op.f("ix_incoming_stock_sku_id"))
 
     op.drop_table("incoming_stock")
@@ -850,6 +965,15 @@ def downgrade() -> None:
 
     op.drop_table("price_lists")
     op.drop_table("warehouses")
+    with op.batch_alter_table("forecast_backtest_scores", schema=None) as batch_op:
+        batch_op.drop_index("ix_forecast_backtest_run_level_uid")
+
+    op.drop_table("forecast_backtest_scores")
+    with op.batch_alter_table("forecasts", schema=None) as batch_op:
+        batch_op.drop_index("ix_forecasts_run_level_uid")
+
+    op.drop_table("forecasts")
+    op.drop_table("forecast_runs")
     op.drop_table("trend_runs")
     with op.batch_alter_table("styles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_styles_size_class"))

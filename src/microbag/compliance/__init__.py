@@ -1,0 +1,1 @@
+"""Compliance documents (test reports, declarations, warnings...) per style or SKU and market."""
