@@ -281,9 +281,12 @@ def test_both_query_plans_give_the_same_page(db, world, sort, window, monkeypatc
         for f in combos:
             f.sort = sort
             for who in (STAFF, buyer(world)):
-                for offset, limit in ((0, 50), (1, 2), (3, 5)):
-                    broad, _ = list_page(s, f, who, offset=offset, limit=limit, cap=1)
+                for offset, limit in ((0, 50), (1, 2), (3, 5), (0, 1), (1, 1)):
                     narrow, total = list_page(s, f, who, offset=offset, limit=limit, cap=10**6)
-                    assert [r.code for r in broad] == [r.code for r in narrow], (f, offset)
+                    # cap 1: no bound from the sample; caps 2 and 3: the fallback sorts
+                    # only the matches up to the sample's offset+limit-th (when it has one).
+                    for cap in (1, 2, 3):
+                        broad, _ = list_page(s, f, who, offset=offset, limit=limit, cap=cap)
+                        assert [r.code for r in broad] == [r.code for r in narrow], (f, offset)
                     assert len(narrow) == max(0, min(limit, total - offset))
     assert bool(fallbacks) == (window == "tiny")

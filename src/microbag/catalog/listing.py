@@ -324,17 +324,22 @@ def list_page(
         "name": [matching.c.name, matching.c.code],
         "newest": [matching.c.id.desc()],
     }
-    ids = list(
-        session.scalars(select(matching.c.id).order_by(*order.get(filters.sort, order["code"])))
-    )
-    total = len(ids)
+    sample = session.execute(
+        select(matching.c.id, matching.c.code, matching.c.name).order_by(
+            *order.get(filters.sort, order["code"])
+        )
+    ).all()
+    total = len(sample)
     if total < cap:
-        page_ids = ids[offset : offset + limit]
+        page_ids = [row.id for row in sample[offset : offset + limit]]
     else:
         wanted = offset + limit
         first = _walk_window(session, filters, principal, wanted)
         if first is None:
-            first = _sort_matches(session, filters, principal, wanted)
+            # The sample holds ``cap`` of the matches, so at least ``wanted`` matches sort
+            # before (or at) its ``wanted``-th: the page lies within that bound.
+            bound = sample[wanted - 1] if wanted <= total else None
+            first = _sort_matches(session, filters, principal, wanted, bound)
         page_ids = first[offset:]
     return rows_for_ids(session, page_ids), total
 
@@ -388,11 +393,26 @@ def _walk_window(
 
 
 def _sort_matches(
-    session: Session, filters: SkuFilters, principal: Principal | None, wanted: int
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    wanted: int,
+    bound: Any = None,
 ) -> list[int]:
-    """The first ``wanted`` matches: found by the filters' indexes, then sorted."""
+    """The first ``wanted`` matches: found by the filters' indexes, then sorted.
+
+    ``bound`` (a row with ``id``, ``code`` and ``name``) is a match that at least
+    ``wanted`` matches sort before or at; only matches up to it are sorted.
+    """
     dialect = session.get_bind().dialect.name
     conds, join_on = _plan(session, filters, principal, all_matches=True)
+    if bound is not None:
+        if filters.sort == "newest":
+            conds.append(Sku.id >= bound.id)
+        elif filters.sort == "name":
+            conds.append(Style.name <= bound.name)
+        else:
+            conds.append(Sku.code <= bound.code)
     stmt = select(Sku.id).join(Style, join_on).where(*conds)
     ordered = _ordered(stmt, filters.sort, hide_index=True, dialect=dialect)
     return list(session.scalars(ordered.limit(wanted)))
