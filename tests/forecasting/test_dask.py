@@ -41,6 +41,38 @@ def test_same_choices_and_numbers_as_local(cluster) -> None:
         np.testing.assert_allclose(a.prediction.hi, b.prediction.hi)
 
 
+def test_pooled_model_is_fitted_once_and_the_same_on_dask(cluster, monkeypatch) -> None:
+    from microbag.forecasting import pooled
+
+    monkeypatch.setattr(pooled, "MIN_SERIES", 20)
+    monkeypatch.setattr(pooled, "MAX_ROWS", 4000)
+    monkeypatch.setattr(pooled, "TREES", pooled.TREES | {"max_iter": 10})
+    rng = np.random.default_rng(12)
+    series = [
+        Series(
+            f"s{i}",
+            date(2024, 1, 1),
+            rng.poisson((3 + i % 9) * 1.08 ** np.arange(30)).astype(float),
+        )
+        for i in range(70)
+    ]
+    local = forecast_series(series, 4, fast=True)
+    remote = forecast_series(
+        series, 4, engine="dask", dask_address=cluster.scheduler_address, fast=True
+    )
+    fitted = pooled.fit_predict(series, 4)
+    name = "Pooled+RollingMedian"
+    for a, b, s in zip(local, remote, series, strict=True):
+        assert a.choice.model == b.choice.model
+        np.testing.assert_allclose(a.prediction.mean, b.prediction.mean)
+        assert a.scores[name][4].abs_error == b.scores[name][4].abs_error
+        if a.choice.model == name:  # the average of the driver's fit and the median
+            median = np.median(s.y[-6:])
+            expected = (fitted[(s.unique_id, s.week(30))][:4] + median) / 2
+            np.testing.assert_allclose(a.prediction.mean, expected)
+    assert any(a.choice.model == name for a in local)
+
+
 def test_cli_engine_dask(cli_db, history, cluster) -> None:
     result = CliRunner().invoke(
         app,
