@@ -40,21 +40,3 @@ def history(db: Database, world):
             if i % 2 == 0:
                 order(s, world.company_a, tan, "CB-001-TAN", 25, when)
     return world
-
-
-@pytest.fixture
-def cli_db(db: Database, monkeypatch: pytest.MonkeyPatch):
-    """Point the CLI's settings at the test database (and forget cached engines after)."""
-    from microbag.config import get_settings
-    from microbag.db import get_database
-
-    monkeypatch.setenv("MICROBAG_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_database.cache_clear()
-    try:
-        yield db
-    finally:
-        if get_database.cache_info().currsize:
-            get_database().dispose()
-        get_database.cache_clear()
-        get_settings.cache_clear()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from microbag.catalog.models import Sku
-from microbag.config import get_settings
-from microbag.db import Database, get_database
+from microbag.db import Database
 from microbag.history.models import SalesImportBatch, SalesImportFile, SalesLine
 
 HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
@@ -61,18 +59,3 @@ def uci_slice(shared_data: Path, tmp_path: Path) -> Path:
     path = tmp_path / "uci_slice.csv"
     path.write_text("".join(lines), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def cli_db(db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    """Point the CLI's settings at the test database (and forget cached engines after)."""
-    monkeypatch.setenv("MICROBAG_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_database.cache_clear()
-    try:
-        yield db
-    finally:
-        if get_database.cache_info().currsize:
-            get_database().dispose()
-        get_database.cache_clear()
-        get_settings.cache_clear()

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from microbag.cli import app
-from microbag.config import get_settings
-from microbag.db import Database, get_database
+from microbag.db import Database
 from microbag.stock import service
 from microbag.stock.models import StockLevel
 
 
 @pytest.fixture
-def cli_db(db: Database, world, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    """Point the CLI's settings at the test database (and forget cached engines after)."""
-    monkeypatch.setenv("MICROBAG_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
-    get_settings.cache_clear()
-    get_database.cache_clear()
-    try:
-        yield db
-    finally:
-        if get_database.cache_info().currsize:
-            get_database().dispose()
-        get_database.cache_clear()
-        get_settings.cache_clear()
+def cli_db(cli_db: Database, world) -> Database:
+    """The CLI's database (tests/conftest.py), with the test world in it."""
+    return cli_db
 
 
 def on_hand(db: Database, sku_id: int, warehouse_id: int) -> int:
