@@ -3,8 +3,9 @@
 Services never commit; the caller's unit of work does (``db.session(write=True)`` or
 the API's ``WriteSession``). A DomainError leaves nothing behind: the unit of work
 rolls back, so a failed placement reserves nothing and stores no idempotency key.
-Placing itself lives in ``orders.placement`` (Core statements, the hot path); the lock
-order every use case follows is documented there.
+Placing itself, the hot path, is Core statements in ``orders.placement`` (reads and
+checks) and ``orders.placement_writes``; the lock order every use case follows is
+documented there.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from microbag.accounts.service import Principal
 from microbag.errors import Forbidden, NotFound
-from microbag.orders import placement, policies
+from microbag.orders import placement, placement_writes, policies
 from microbag.orders.models import IdempotencyRecord, Order, OrderEvent
 from microbag.orders.placement import PlacedOrder
 from microbag.orders.policies import RESERVED_STATUSES
@@ -60,14 +61,16 @@ def place_order(
     key_id = None
     if idempotency_key is not None:
         digest = policies.request_hash((line.sku, line.quantity) for line in request.lines)
-        key_id = placement.claim_key(session, buyer.company_id, idempotency_key, digest)
+        key_id = placement_writes.claim_key(session, buyer.company_id, idempotency_key, digest)
         if key_id is None:  # a replay: the first order (or 422 for other lines)
             earlier = _order_for_key(session, buyer.company_id, idempotency_key, digest)
             if earlier is None:  # unreachable: the key's row is committed
                 raise policies.key_reused()
             return earlier, False
     priced, total, bins = placement.check(session, buyer, request, lock=True)
-    order = placement.write_order(session, principal, buyer, request, priced, total, bins, key_id)
+    order = placement_writes.write_order(
+        session, principal, buyer, request, priced, total, bins, key_id
+    )
     return order, True
 
 
