@@ -1,8 +1,9 @@
-"""Staff pages for the catalog: styles and their SKUs (create, edit, activate, discontinue).
+"""Staff pages for the catalog: the list and styles (create, edit, activate, discontinue).
 
 Thin adapters over catalog.service: form fields carry the schema's names, so a
 validation error (Pydantic) or a rule error (``ErrorItem.field``) is shown next to
-the field it concerns. Bulk import is in catalog/import_pages.py.
+the field it concerns. SKU pages are in catalog/staff_sku_pages.py, bulk import in
+catalog/import_pages.py.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from starlette.responses import RedirectResponse, Response
 
 from microbag.catalog import policies, service
 from microbag.catalog.policies import CODE_PATTERN
-from microbag.catalog.schemas import SkuCreate, SkuPatch, StyleCreate, StylePatch
+from microbag.catalog.schemas import StyleCreate, StylePatch
 from microbag.compliance import policies as compliance_policies
 from microbag.compliance import service as compliance_service
 from microbag.errors import DomainError
-from microbag.money import is_currency
-from microbag.stock.service import list_stock
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
 from microbag.web.render import SWATCHES, label_filter
@@ -32,9 +31,7 @@ from microbag.web.staff import (
     Form,
     FormErrors,
     PageNo,
-    major,
     pager,
-    parse_amount,
     staff_page,
     text,
     texts,
@@ -116,7 +113,7 @@ def options(codes: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(code, label_filter(code)) for code in codes]
 
 
-def _errors(exc: DomainError) -> FormErrors:
+def form_errors_of(exc: DomainError) -> FormErrors:
     errors = FormErrors()
     for item in exc.items:
         name = item.field if item.field in (*STYLE_FIELDS, *SKU_FIELDS) else None
@@ -287,11 +284,11 @@ def create_style(request: Request, user: CatalogStaff, db: PortalDb, form: Form)
     except ValidationError as exc:
         return _new_style_page(request, user, values, FormErrors.from_validation(exc), 422)
     except DomainError as exc:
-        return _new_style_page(request, user, values, _errors(exc), exc.status)
+        return _new_style_page(request, user, values, form_errors_of(exc), exc.status)
     return RedirectResponse(f"/staff/catalog/styles/{style_id}?done=created", status_code=303)
 
 
-def _style_page(
+def style_page_view(
     request: Request,
     user: PortalUser,
     db: Any,
@@ -339,7 +336,7 @@ def _style_page(
 
 @router.get("/staff/catalog/styles/{style_id}")
 def style_page(request: Request, style_id: StyleId, user: StaffUser, db: PortalDb) -> Response:
-    return _style_page(request, user, db, style_id)
+    return style_page_view(request, user, db, style_id)
 
 
 @router.post("/staff/catalog/styles/{style_id}")
@@ -354,14 +351,14 @@ def update_style(
             service.update_style(session, style_id, patch)
     except ValidationError as exc:
         errors = FormErrors.from_validation(exc)
-        return _style_page(
+        return style_page_view(
             request, user, db, style_id, values=values, errors=errors, status_code=422
         )
     except DomainError as exc:
         if exc.status == 404:
             raise
-        errors = _errors(exc)
-        return _style_page(
+        errors = form_errors_of(exc)
+        return style_page_view(
             request, user, db, style_id, values=values, errors=errors, status_code=exc.status
         )
     return RedirectResponse(f"/staff/catalog/styles/{style_id}?done=saved", status_code=303)
@@ -377,7 +374,9 @@ def _lifecycle(request: Request, user: PortalUser, db: Any, style_id: int, targe
     except DomainError as exc:
         if exc.status == 404:
             raise
-        return _style_page(request, user, db, style_id, errors=_errors(exc), status_code=exc.status)
+        return style_page_view(
+            request, user, db, style_id, errors=form_errors_of(exc), status_code=exc.status
+        )
     done = "activated" if target == "active" else "discontinued"
     return RedirectResponse(f"/staff/catalog/styles/{style_id}?done={done}", status_code=303)
 
@@ -390,153 +389,3 @@ def activate(request: Request, style_id: StyleId, user: CatalogStaff, db: Portal
 @router.post("/staff/catalog/styles/{style_id}/discontinue")
 def discontinue(request: Request, style_id: StyleId, user: CatalogStaff, db: PortalDb) -> Response:
     return _lifecycle(request, user, db, style_id, "discontinued")
-
-
-# ---- SKUs --------------------------------------------------------------------------------------
-
-
-def sku_values(form: FormData) -> dict[str, str]:
-    names = ("code", "color", "material", "hardware", "lifecycle", "retail_price", "currency")
-    return {name: text(form, name, 64) for name in names}
-
-
-def sku_input(values: dict[str, str], errors: FormErrors, *, patch: bool) -> dict[str, Any]:
-    """The schema's input; a retail price in major units becomes minor units."""
-    data: dict[str, Any] = {
-        k: values[k] for k in ("code", "color", "material", "hardware") if values[k] or patch
-    }
-    if patch:
-        data.pop("code", None)
-    if values["lifecycle"]:
-        data["lifecycle"] = values["lifecycle"]
-    amount, currency = values["retail_price"], values["currency"].upper()
-    if amount or currency:
-        if not is_currency(currency):
-            errors.add("currency", "Enter an ISO 4217 currency code, e.g. EUR.")
-        else:
-            try:
-                minor = parse_amount(amount, currency)
-                data["retail_price"] = {"amount_minor": minor, "currency": currency}
-            except ValueError as exc:
-                errors.add("retail_price", str(exc))
-    elif patch:
-        data["retail_price"] = None
-    return data
-
-
-@router.post("/staff/catalog/styles/{style_id}/skus")
-def add_sku(
-    request: Request, style_id: StyleId, user: CatalogStaff, db: PortalDb, form: Form
-) -> Response:
-    values = sku_values(form)
-    errors = FormErrors()
-    data = sku_input(values, errors, patch=False)
-    try:
-        if errors:
-            raise ValueError
-        sku = SkuCreate.model_validate(data)
-        with db.session(write=True) as session:
-            service.add_sku(session, style_id, sku)
-    except ValueError as exc:  # ValidationError is a ValueError
-        if isinstance(exc, ValidationError):
-            errors = FormErrors.from_validation(exc)
-        return _style_page(
-            request, user, db, style_id, sku_values=values, sku_errors=errors, status_code=422
-        )
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _style_page(
-            request,
-            user,
-            db,
-            style_id,
-            sku_values=values,
-            sku_errors=_errors(exc),
-            status_code=exc.status,
-        )
-    return RedirectResponse(f"/staff/catalog/styles/{style_id}?done=sku", status_code=303)
-
-
-def _sku_page(
-    request: Request,
-    user: PortalUser,
-    db: Any,
-    code: str,
-    *,
-    values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    doc_values: dict[str, str] | None = None,
-    doc_errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> Response:
-    with db.session() as session:
-        detail = service.get_sku_detail(session, user.principal, code)
-        stock, _total = list_stock(session, sku=code, limit=50)
-        documents = compliance_service.documents_for_sku(session, user.principal, code)
-    retail = detail.retail_price
-    current = {
-        "color": detail.color,
-        "material": detail.material,
-        "hardware": detail.hardware,
-        "lifecycle": detail.lifecycle,
-        "retail_price": major(retail.amount_minor, retail.currency) if retail else "",
-        "currency": retail.currency if retail else "",
-    }
-    return staff_page(
-        request,
-        user,
-        "staff/sku.html",
-        {
-            "title": f"SKU {detail.code}",
-            "sku": detail,
-            "stock": stock,
-            "values": values or current,
-            "errors": errors,
-            "notice": SKU_DONE.get(request.query_params.get("done", "")),
-            **vocab(),
-            **document_context(
-                documents, f"/staff/catalog/skus/{code}/documents", None, doc_values, doc_errors
-            ),
-        },
-        section="catalog",
-        status_code=status_code,
-    )
-
-
-SKU_DONE = {
-    "saved": "Changes saved.",
-    "document": DONE["document"],
-    "document_deleted": DONE["document_deleted"],
-}
-
-
-@router.get("/staff/catalog/skus/{code}")
-def sku_page(request: Request, code: SkuCode, user: StaffUser, db: PortalDb) -> Response:
-    return _sku_page(request, user, db, code)
-
-
-@router.post("/staff/catalog/skus/{code}")
-def update_sku(
-    request: Request, code: SkuCode, user: CatalogStaff, db: PortalDb, form: Form
-) -> Response:
-    values = sku_values(form)
-    errors = FormErrors()
-    data = sku_input(values, errors, patch=True)
-    try:
-        if errors:
-            raise ValueError
-        patch = SkuPatch.model_validate(data)
-        with db.session(write=True) as session:
-            service.update_sku(session, code, patch)
-    except ValueError as exc:
-        if isinstance(exc, ValidationError):
-            errors = FormErrors.from_validation(exc)
-        return _sku_page(request, user, db, code, values=values, errors=errors, status_code=422)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _sku_page(
-            request, user, db, code, values=values, errors=_errors(exc), status_code=exc.status
-        )
-    return RedirectResponse(f"/staff/catalog/skus/{code}?done=saved", status_code=303)

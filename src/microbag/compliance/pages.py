@@ -3,7 +3,8 @@ anyone signed in downloads what they may see (buyers: their market's and all).
 
 Thin adapters over compliance.service. The buyer's list is on the SKU page
 (catalog/pages.py); the staff lists and forms are in staff/_documents.html, shown
-by catalog/staff_pages.py, whose pages are re-rendered here with the form's errors.
+by catalog/staff_pages.py and staff_sku_pages.py, whose pages are re-rendered here
+with the form's errors.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from microbag.catalog import staff_pages
+from microbag.catalog import staff_pages, staff_sku_pages
 from microbag.catalog.policies import CODE_PATTERN
 from microbag.compliance import policies, service
 from microbag.compliance.api import file_response
@@ -117,7 +118,7 @@ def upload_for_style(
 ) -> Response:
     values, errors, status = _upload(request, user, db, form, style_id=style_id, sku_code=None)
     if errors:
-        return staff_pages._style_page(
+        return staff_pages.style_page_view(
             request, user, db, style_id, doc_values=values, doc_errors=errors, status_code=status
         )
     return RedirectResponse(
@@ -131,7 +132,7 @@ def upload_for_sku(
 ) -> Response:
     values, errors, status = _upload(request, user, db, form, style_id=None, sku_code=code)
     if errors:
-        return staff_pages._sku_page(
+        return staff_sku_pages.sku_page_view(
             request, user, db, code, doc_values=values, doc_errors=errors, status_code=status
         )
     return RedirectResponse(f"/staff/catalog/skus/{code}?done=document#documents", status_code=303)

@@ -23,6 +23,7 @@ PAGE_MODULES = (
     "microbag.quotes.staff_pages",
     "microbag.catalog.import_pages",
     "microbag.catalog.staff_pages",
+    "microbag.catalog.staff_sku_pages",
     "microbag.compliance.pages",
     "microbag.pricing.pages",
     "microbag.stock.pages",
