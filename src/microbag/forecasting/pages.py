@@ -13,13 +13,11 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from microbag.errors import NotFound
 from microbag.forecasting import service
-from microbag.forecasting.models import BacktestScore, Forecast
+from microbag.forecasting.models import BacktestScore
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
 from microbag.web.errors import error_page
@@ -77,31 +75,6 @@ def forecast_chart(
     return ForecastChart(width, height, hist, mean, band, x(start) if forecast else 0.0, peak)
 
 
-def _series_totals(
-    session: Session, run_id: int, level: str, q: str, offset: int, limit: int
-) -> tuple[list[tuple[str, float, str]], int]:
-    """(series id, forecast units over the horizon, model) of one level, largest first."""
-    conds = [Forecast.run_id == run_id, Forecast.level == level]
-    if q:
-        conds.append(Forecast.unique_id.contains(q, autoescape=True))
-    grouped = (
-        select(
-            Forecast.unique_id,
-            func.sum(Forecast.mean).label("units"),
-            func.min(Forecast.model).label("model"),
-        )
-        .where(*conds)
-        .group_by(Forecast.unique_id)
-    )
-    total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
-    rows = session.execute(
-        grouped.order_by(func.sum(Forecast.mean).desc(), Forecast.unique_id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [(r.unique_id, float(r.units or 0), r.model) for r in rows], int(total)
-
-
 @router.get("/staff/forecasts")
 def forecasts_board(
     request: Request,
@@ -118,7 +91,7 @@ def forecasts_board(
         total = 0
         scores: list[BacktestScore] = []
         if run is not None:
-            rows, total = _series_totals(
+            rows, total = service.series_totals(
                 session, run.id, level, q.strip(), (page - 1) * PAGE_SIZE, PAGE_SIZE
             )
             scores, _run = service.backtest_table(session, level=level, run_id=run.id)

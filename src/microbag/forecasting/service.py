@@ -399,6 +399,32 @@ def backtest_table(
     return list(rows), run
 
 
+def series_totals(
+    session: Session, run_id: int, level: str, q: str, offset: int, limit: int
+) -> tuple[list[tuple[str, float, str]], int]:
+    """(series id, forecast units over the horizon, model) of one level in a run, largest
+    first; ``q`` keeps the series whose id contains it. For the staff forecast page."""
+    conds = [Forecast.run_id == run_id, Forecast.level == level]
+    if q:
+        conds.append(Forecast.unique_id.contains(q, autoescape=True))
+    grouped = (
+        select(
+            Forecast.unique_id,
+            func.sum(Forecast.mean).label("units"),
+            func.min(Forecast.model).label("model"),
+        )
+        .where(*conds)
+        .group_by(Forecast.unique_id)
+    )
+    total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    rows = session.execute(
+        grouped.order_by(func.sum(Forecast.mean).desc(), Forecast.unique_id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [(r.unique_id, float(r.units or 0), r.model) for r in rows], int(total)
+
+
 @dataclass
 class SeriesView:
     level: str
