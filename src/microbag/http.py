@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from microbag.accounts.service import Principal, principal_for_token, token_cache
+from microbag.accounts.principal import Principal
+from microbag.accounts.service import principal_for_token, token_cache
 from microbag.config import get_settings
 from microbag.db import Database
 from microbag.errors import DomainError, Forbidden, Unauthorized

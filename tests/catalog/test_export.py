@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import microbag.models as models
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog import service
 from microbag.catalog.exporter import export_catalog

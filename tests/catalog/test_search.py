@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, text, update
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog import search, service
 from microbag.catalog.listing import SkuFilters
 from microbag.catalog.models import Sku

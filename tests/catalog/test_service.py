@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog import service
 from microbag.catalog.listing import SkuFilters, count_skus
 from microbag.catalog.models import Sku

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog import service
 from microbag.catalog.listing import SkuFilters, count_skus
 from microbag.stock.models import IncomingStock, StockLevel

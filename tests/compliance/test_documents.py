@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog.models import Sku, Style
 from microbag.compliance import service
 from microbag.compliance.models import ComplianceDocument

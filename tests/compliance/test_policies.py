@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.compliance import policies
 
 PDF = b"%PDF-1.4\n%tiny\n"

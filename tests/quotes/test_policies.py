@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.quotes import policies as p
 
 TODAY = date(2026, 3, 10)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from microbag.accounts import service
 from microbag.accounts.models import ApiToken, User
 from microbag.accounts.policies import STAFF_ADMIN_ROLES
+from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import (
     CompanyRef,
     IdPath,
@@ -21,7 +22,6 @@ from microbag.accounts.schemas import (
     TokenOut,
     UserOut,
 )
-from microbag.accounts.service import Principal
 from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,

@@ -6,7 +6,6 @@ import hashlib
 import secrets
 import threading
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 
 from pwdlib import PasswordHash
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from microbag.accounts.models import ApiToken, User
 from microbag.accounts.policies import normalize_email, valid_role
+from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.errors import DomainError, ErrorItem, NotFound
 from microbag.timeutil import utcnow
@@ -51,24 +51,6 @@ def _dummy_hash() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a staff user (company_id None) or a buyer company's user."""
-
-    user_id: int
-    email: str
-    role: str
-    company_id: int | None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.company_id is None
-
-    @property
-    def label(self) -> str:
-        return self.email
 
 
 def principal_of(user: User) -> Principal:

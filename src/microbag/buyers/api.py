@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from microbag.accounts.api import user_out
 from microbag.accounts.models import User
 from microbag.accounts.policies import STAFF_COMPANY_ROLES
+from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import FREE_TEXT_PATTERN, IdPath, MoneyOut, UserOut
-from microbag.accounts.service import Principal
 from microbag.buyers import service
 from microbag.buyers.models import Company
 from microbag.buyers.policies import available_credit

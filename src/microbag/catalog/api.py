@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from pydantic import Field
 
 from microbag.accounts.policies import STAFF_CATALOG_ROLES
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog import importer, service
 from microbag.catalog.listing import SkuFilters, SortKey
 from microbag.catalog.policies import (

@@ -14,7 +14,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog.listing import visible_to
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.catalog.rows import COLUMNS, LIST_SEPARATOR

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.catalog.search import text_filter
 from microbag.stock.models import IncomingStock, StockLevel

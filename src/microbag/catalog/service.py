@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog import policies
 from microbag.catalog.listing import COUNT_CAP, SkuFilters, list_page

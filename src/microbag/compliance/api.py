@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from starlette.types import Message
 
 from microbag.accounts.policies import STAFF_CATALOG_ROLES
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog.policies import CODE_PATTERN
 from microbag.compliance import policies, service
 from microbag.compliance.schemas import ComplianceDocumentOut

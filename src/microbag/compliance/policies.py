@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from microbag.accounts.policies import STAFF_CATALOG_ROLES
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.buyers.policies import REGIONS as BUYER_REGIONS
 from microbag.errors import ErrorItem
 from microbag.quotes.policies import magic_matches, normalize_content_type, sanitize_filename

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog.models import Sku, Style
 from microbag.compliance import policies

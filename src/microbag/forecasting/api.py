@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.forecasting import service
 from microbag.forecasting.schemas import (
     BacktestOut,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 from pydantic import BaseModel
 
 from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_ORDER_ROLES
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.db import Database
 from microbag.http import (
     READ_RESPONSES,

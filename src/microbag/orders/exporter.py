@@ -14,7 +14,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog.exporter import write_table
 from microbag.money import to_major

@@ -28,7 +28,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog.models import Sku
 from microbag.errors import DomainError, ErrorItem, Forbidden

@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.errors import DomainError, ErrorItem
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.orders.placement import Buyer, PlacedEvent, PlacedLine, PlacedOrder, Request

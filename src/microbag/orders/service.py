@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.errors import Forbidden, NotFound
 from microbag.orders import placement, placement_writes, policies
 from microbag.orders.models import IdempotencyRecord, Order, OrderEvent

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message
 
 from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_QUOTE_ROLES
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.config import get_settings
 from microbag.http import (
     READ_RESPONSES,

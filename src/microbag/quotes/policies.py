@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_QUOTE_ROLES
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.errors import ErrorItem
 
 REQUESTED = "requested"

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import TEXT_PATTERN
-from microbag.accounts.service import Principal
 from microbag.http import READ_RESPONSES, Page, Paging, ReadSession, require_staff
 from microbag.signals import service
 from microbag.signals.importer import METRIC_PATTERN, SOURCE_PATTERN

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from microbag.accounts.policies import STAFF_STOCK_ROLES
+from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import IdPath
-from microbag.accounts.service import Principal
 from microbag.catalog.policies import CODE_PATTERN as SKU_CODE_PATTERN
 from microbag.http import (
     READ_RESPONSES,

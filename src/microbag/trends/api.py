@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.http import READ_RESPONSES, Paging, ReadSession, require_staff
 from microbag.trends import service
 from microbag.trends.schemas import (

@@ -14,7 +14,7 @@ from typing import Any, cast
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from microbag.accounts.service import Principal
+from microbag.accounts.principal import Principal
 from microbag.catalog import listing
 from microbag.catalog.listing import SkuFilters
 from microbag.catalog.models import Sku, Style, StyleOccasion

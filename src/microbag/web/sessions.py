@@ -28,7 +28,8 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from microbag.accounts.models import User
-from microbag.accounts.service import Principal, principal_of
+from microbag.accounts.principal import Principal
+from microbag.accounts.service import principal_of
 from microbag.buyers.models import Company
 from microbag.timeutil import utcnow
 from microbag.web.models import WebSession
