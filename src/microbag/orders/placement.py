@@ -11,8 +11,10 @@ order), and one statement each for the order, its lines, its event, the stock up
 and the allocations.
 
 Lock order (PostgreSQL), the same in every use case so transactions never deadlock:
-the idempotency key (its unique row, claimed first), the company row (credit check),
-then stock rows by SKU and warehouse id. Transitions lock the order row, then stock rows.
+the idempotency key (its unique row, claimed first; its foreign key takes a key-share
+lock on the company row), the company row (credit check, ``FOR NO KEY UPDATE``, which
+does not conflict with those key-share locks), then stock rows by SKU and warehouse id.
+Transitions lock the order row, then stock rows.
 
 Services never commit; the caller's unit of work does. A DomainError leaves nothing
 behind: the unit of work rolls back, so a failed placement reserves nothing and
@@ -314,10 +316,15 @@ def check(
     return priced, total, bins
 
 
+# FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on
+# this row (its idempotency key's foreign key took one), and so may a twin placement of
+# the same company. FOR UPDATE conflicts with key-share, so two such twins deadlocked;
+# NO KEY UPDATE conflicts only with itself (and stronger), so one company's placements
+# queue here instead. Nothing changes the company's key, so the weaker lock suffices.
 _lock_company = (
     select(Company.credit_limit_minor)
     .where(Company.id == bindparam("company_id"))
-    .with_for_update()
+    .with_for_update(key_share=True)
 )
 _open_unpaid = select(func.coalesce(func.sum(Order.total_minor), 0)).where(
     Order.company_id == bindparam("company_id"),
