@@ -47,6 +47,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## make test-postgres: the database tests again, against PostgreSQL at $(PG_URL)
 test-postgres: install-dev
@@ -57,4 +58,4 @@ bench: install-dev
 	$(BIN)/python -m bench.run --pg-url $(PG_URL)
 
 clean:
-	rm -rf $(VENV) microbag.db microbag.db-wal microbag.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) microbag.db microbag.db-wal microbag.db-shm .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

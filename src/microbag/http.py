@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microbag.accounts.principal import Principal
+from microbag.accounts.schemas import INT32_MAX
 from microbag.accounts.service import principal_for_token, token_cache
 from microbag.config import get_settings
 from microbag.db import Database
 from microbag.errors import DomainError, Forbidden, Unauthorized
-
-T = TypeVar("T")
-
+from microbag.paging import Page as Page  # re-exported for the API modules
+from microbag.paging import PageParams as PageParams
 
 # ---- error shape -----------------------------------------------------------------------------
 
@@ -198,15 +198,6 @@ def require_buyer(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 # ---- pagination --------------------------------------------------------------------------------
 
 
-class PageParams(BaseModel):
-    page: int = 1
-    page_size: int = 50
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.page_size
-
-
 def page_params(
     page: Annotated[int, Query(ge=1, le=100_000, description="1-based page number")] = 1,
     page_size: Annotated[
@@ -218,9 +209,5 @@ def page_params(
 
 Paging = Annotated[PageParams, Depends(page_params)]
 
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    page: int
-    page_size: int
-    total: int = Field(description="Number of items matching the filters")
+# A path parameter that is an object id (an int32 primary key).
+IdPath = Annotated[int, Path(ge=1, le=INT32_MAX, description="Object id")]

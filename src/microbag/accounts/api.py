@@ -12,7 +12,6 @@ from microbag.accounts.policies import STAFF_ADMIN_ROLES
 from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import (
     CompanyRef,
-    IdPath,
     MeOut,
     StaffRole,
     StaffUserCreate,
@@ -26,6 +25,7 @@ from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,
     CurrentPrincipal,
+    IdPath,
     Page,
     Paging,
     ReadSession,

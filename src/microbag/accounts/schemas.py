@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from microbag.accounts.service import MIN_PASSWORD_LENGTH
@@ -29,7 +28,6 @@ EMAIL_PATTERN = rf"^[^@{_BLANK}]+@[^@{_BLANK}]+$"
 CODE_PATTERN = rf"^[^/{_BLANK}]+$"
 
 ObjectId = Annotated[int, Field(ge=1, le=INT32_MAX)]
-IdPath = Annotated[int, Path(ge=1, le=INT32_MAX, description="Object id")]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
 ShortName = Annotated[str, Field(max_length=100, pattern=FREE_TEXT_PATTERN)]
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]

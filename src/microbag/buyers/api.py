@@ -10,7 +10,7 @@ from microbag.accounts.api import user_out
 from microbag.accounts.models import User
 from microbag.accounts.policies import STAFF_COMPANY_ROLES
 from microbag.accounts.principal import Principal
-from microbag.accounts.schemas import FREE_TEXT_PATTERN, IdPath, MoneyOut, UserOut
+from microbag.accounts.schemas import FREE_TEXT_PATTERN, MoneyOut, UserOut
 from microbag.buyers import service
 from microbag.buyers.models import Company
 from microbag.buyers.policies import available_credit
@@ -29,6 +29,7 @@ from microbag.buyers.schemas import (
 from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,
+    IdPath,
     Page,
     PageParams,
     Paging,

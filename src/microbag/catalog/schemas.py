@@ -22,8 +22,8 @@ from microbag.catalog.policies import (
     normalize_slug,
     vocabulary_error,
 )
-from microbag.http import Page
 from microbag.money import is_currency
+from microbag.paging import Page
 
 # ---- reusable field types ----------------------------------------------------------------------
 

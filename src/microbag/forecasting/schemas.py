@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from microbag.http import Page
+from microbag.paging import Page
 
 ForecastLevel = Literal["total", "region", "type", "style", "sku", "sku_region"]
 

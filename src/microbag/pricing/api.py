@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from microbag.accounts.policies import STAFF_PRICING_ROLES
 from microbag.accounts.principal import Principal
-from microbag.accounts.schemas import IdPath, MoneyOut, ObjectId
+from microbag.accounts.schemas import MoneyOut, ObjectId
 from microbag.buyers.schemas import CurrencyCode, SegmentName
 from microbag.catalog.policies import CODE_PATTERN as SKU_CODE_PATTERN
 from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,
+    IdPath,
     Page,
     Paging,
     ReadSession,

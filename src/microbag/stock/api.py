@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from microbag.accounts.policies import STAFF_STOCK_ROLES
 from microbag.accounts.principal import Principal
-from microbag.accounts.schemas import IdPath
 from microbag.catalog.policies import CODE_PATTERN as SKU_CODE_PATTERN
 from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,
+    IdPath,
     Page,
     Paging,
     ReadSession,

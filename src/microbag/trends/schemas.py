@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from microbag.http import Page
+from microbag.paging import Page
 
 TrendAttribute = Literal[
     "bag_type", "size_class", "color", "material", "price_tier", "occasion", "keyword"
