@@ -21,6 +21,7 @@ from microbag.forecasting.policies import (
     backtest,
     choose_models,
     demand_class,
+    log_model_failure,
     microbag_models,
     models_for,
 )
@@ -60,8 +61,15 @@ def evaluate_chunk(
     out = []
     for series in chunk:
         candidates = models_for(series, models)
+        preds: dict[str, Prediction] = {}
+        for model in candidates:
+            try:
+                preds[model.name] = model.forecast(series, horizon)
+            except Exception as exc:  # one broken model must not stop the run
+                log_model_failure(model.name, series.unique_id, exc)
+        candidates = [m for m in candidates if m.name in preds]
         scores = backtest(series, candidates, horizons)
-        preds = {m.name: m.forecast(series, horizon) for m in candidates}
+        preds = {name: p for name, p in preds.items() if name in scores}
         out.append(Evaluated(series.unique_id, demand_class(series.y), scores, preds))
     return out
 

@@ -11,6 +11,7 @@ by pooled WAPE of its demand class (smooth / intermittent / erratic / lumpy).
 
 from __future__ import annotations
 
+import logging
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -29,6 +30,19 @@ BACKTEST_STEP = 4
 DEFAULT_MODEL = "RollingMedian"
 MIN_TRAIN = 4
 BAND_WEEKS = 26
+
+log = logging.getLogger(__name__)
+
+
+def log_model_failure(model: str, series: str, exc: BaseException) -> None:
+    """A model that raised on a series: say which, so it is not silently dropped."""
+    log.warning(
+        "forecast model %s failed on series %s: %s: %s",
+        model,
+        series,
+        type(exc).__name__,
+        exc,
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,7 @@ class StatsModel:
         if len(y) >= self.min_length:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                out = self._call(y, h)
+                out = self._call(series, h)
             if out is not None and np.all(np.isfinite(out["mean"])):
                 mean = np.asarray(out["mean"], dtype=float)
                 if f"lo-{LEVEL}" in out:
@@ -114,17 +128,21 @@ class StatsModel:
                 return empirical_band(y, mean)
         return empirical_band(y, np.full(h, float(y[-8:].mean()) if len(y) else 0.0))
 
-    def _call(self, y: np.ndarray, h: int) -> dict[str, Any] | None:
+    def _call(self, series: Series, h: int) -> dict[str, Any] | None:
+        """The model's forecast, or None (logged) when it raises: the caller falls back."""
+        y = series.y
         if self.has_level:
             try:
                 return dict(self.model.forecast(y=y, h=h, level=[LEVEL]))
             except Exception as exc:
                 if "prediction_intervals" not in str(exc):
-                    return None  # e.g. too short for this model
+                    log_model_failure(self.name, series.unique_id, exc)
+                    return None
                 self.has_level = False  # the model has no intervals of its own
         try:
             return dict(self.model.forecast(y=y, h=h))
-        except Exception:
+        except Exception as exc:
+            log_model_failure(self.name, series.unique_id, exc)
             return None
 
 
@@ -270,12 +288,22 @@ def backtest(
     y = series.y
     n = len(y)
     scores: Scores = {m.name: {h: Score() for h in horizons} for m in models}
+    failed: set[str] = set()
     for cut in origins(n, min(horizons), window, step):
         train = series.head(cut)
         scale = mase_scale(y[:cut])
         hmax = min(max(horizons), n - cut)
         for model in models:
-            pred = model.forecast(train, hmax)
+            if model.name in failed:
+                continue
+            try:
+                pred = model.forecast(train, hmax)
+            except Exception as exc:
+                # Logged and left out of this series' choice, not the whole run's end.
+                log_model_failure(model.name, series.unique_id, exc)
+                failed.add(model.name)
+                del scores[model.name]
+                continue
             for h in horizons:
                 if cut + h <= n:
                     scores[model.name][h].add(y[cut : cut + h], pred.mean[:h], scale)
