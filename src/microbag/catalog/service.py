@@ -1,6 +1,8 @@
 """Catalog use cases: styles and SKUs, their lifecycle, the listing and the SKU detail.
 
 Functions take a Session and never commit; the caller's unit of work does.
+Other packages write the catalog's tables only through this module: the history import
+creates its SKUs with ``create_imported_skus`` (bulk; kept in ``imported_skus``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from sqlalchemy.orm import Session
 from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog import policies
+from microbag.catalog.imported_skus import ImportedSku as ImportedSku  # the history import's
+from microbag.catalog.imported_skus import create_imported_skus as create_imported_skus
+from microbag.catalog.imported_skus import sku_ids_by_code as sku_ids_by_code
 from microbag.catalog.listing import COUNT_CAP, SkuFilters, list_page
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.catalog.schemas import (
