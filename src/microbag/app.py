@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from microbag import __version__
+from microbag.api_docs import mount_api_docs
 from microbag.config import get_settings
 from microbag.db import Database, get_database
 from microbag.http import install_error_handlers
@@ -56,6 +57,9 @@ def create_app(db: Database | None = None) -> FastAPI:
         description="B2B platform for the micro bag trade. Authenticate with "
         "`Authorization: Bearer <token>` (create one with `microbag token create`).",
         openapi_url="/openapi.json",
+        # /docs and /redoc come from mount_api_docs: local assets, no CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.db = db or get_database()
     install_error_handlers(app)
@@ -65,6 +69,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         module: Any = importlib.import_module(name)
         api.include_router(module.router)
     app.include_router(api)
+    mount_api_docs(app)
     mount_portal(app)
 
     @app.get("/healthz", tags=["ops"])
