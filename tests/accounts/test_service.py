@@ -122,3 +122,21 @@ def test_deactivating_a_user_makes_their_tokens_fail_at_once(db, world):
         service.update_staff_user(s, user_id(s, "sales@seller.test"), is_active=True)
     with db.session() as s:
         assert service.principal_for_token(s, token).role == "sales"
+
+
+def test_a_company_user_is_deactivated_by_the_accounts_service(db, world):
+    # The buyers package manages its companies' users through this function: the
+    # users table is written only by accounts.service.
+    token = world.tokens["buyer@a.test"]
+    with db.session(write=True) as s:
+        me = user_id(s, "buyer@a.test")
+        with pytest.raises(DomainError) as other_company:
+            service.set_company_user_active(s, world.company_b, me, is_active=False)
+        assert error_codes(other_company) == ["unknown_user"]
+        assert service.set_company_user_active(s, world.company_a, me, is_active=False).id == me
+    with db.session() as s:
+        assert service.principal_for_token(s, token) is None
+    with db.session(write=True) as s:
+        service.set_company_user_active(s, world.company_a, me, is_active=True)
+    with db.session() as s:
+        assert service.principal_for_token(s, token).email == "buyer@a.test"

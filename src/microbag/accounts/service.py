@@ -258,6 +258,20 @@ def get_staff_user(session: Session, user_id: int) -> User:
     return user
 
 
+def set_company_user_active(
+    session: Session, company_id: int, user_id: int, *, is_active: bool
+) -> User:
+    """Deactivate (or reactivate) a user of the company; their portal sessions and API
+    tokens stop working at once (both re-check ``is_active`` on every request)."""
+    user = session.get(User, user_id)
+    if user is None or user.company_id != company_id:
+        raise NotFound("user", "unknown_user")
+    user.is_active = is_active
+    token_cache.clear()
+    session.flush()
+    return user
+
+
 def update_staff_user(
     session: Session,
     user_id: int,

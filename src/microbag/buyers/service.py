@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from microbag.accounts import service as accounts
 from microbag.accounts.models import User
 from microbag.accounts.service import create_user, token_cache
 from microbag.buyers.models import Company
@@ -314,11 +315,5 @@ def set_company_user_active(
     session: Session, company_id: int, user_id: int, *, is_active: bool
 ) -> User:
     """Deactivate (or reactivate) a user of the company; their portal sessions and API
-    tokens stop working at once (both re-check ``is_active`` on every request)."""
-    user = session.get(User, user_id)
-    if user is None or user.company_id != company_id:
-        raise NotFound("user", "unknown_user")
-    user.is_active = is_active
-    token_cache.clear()
-    session.flush()
-    return user
+    tokens stop working at once. The users table is the accounts package's: written there."""
+    return accounts.set_company_user_active(session, company_id, user_id, is_active=is_active)
