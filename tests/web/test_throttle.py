@@ -59,3 +59,44 @@ def test_failures_older_than_the_window_do_not_count(world, db):
         )
     assert now_blocked is not None and now_blocked.reason == "email"
     assert later is None
+
+
+def test_parallel_wrong_passwords_are_counted_before_checking(world, live_server, monkeypatch):
+    """12 wrong passwords for one e-mail sent at once: at most 5 get their password checked;
+    the rest are refused with 429 (the attempt is counted before the slow check)."""
+    import re
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    import microbag.web.auth as auth
+
+    checked: list[str] = []
+    real = auth.authenticate_password
+
+    def slow_check(session, email, password):  # argon2id at production cost takes this long
+        checked.append(email)
+        time.sleep(0.3)
+        return real(session, email, password)
+
+    monkeypatch.setattr(auth, "authenticate_password", slow_check)
+    attempts = 12
+    start = threading.Barrier(attempts)
+
+    def attempt(_n: int) -> int:
+        with httpx.Client(base_url=live_server, timeout=30) as c:
+            form = c.get("/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert token
+            start.wait(timeout=30)
+            data = {"email": "buyer@a.test", "password": WRONG, "csrf_token": token.group(1)}
+            return c.post("/login", data=data).status_code
+
+    with ThreadPoolExecutor(attempts) as pool:
+        codes = list(pool.map(attempt, range(attempts)))
+    assert sorted(codes) == [401] * throttle.MAX_FAILURES_PER_EMAIL + [429] * (
+        attempts - throttle.MAX_FAILURES_PER_EMAIL
+    ), codes
+    assert len(checked) == throttle.MAX_FAILURES_PER_EMAIL

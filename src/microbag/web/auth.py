@@ -65,8 +65,14 @@ def login(
     email = email.strip()
     ip = client_ip(request)
     context = {"next": safe_next(next, ""), "email": email}
-    with db.session() as session:
-        blocked = throttle.check(session, email, ip)
+    filled_in = bool(email and password)
+    with db.session(write=filled_in) as session:
+        # A real attempt is counted (as a failure until proven otherwise) and committed
+        # before its password is checked: parallel attempts cannot outrun the limit.
+        if filled_in:
+            blocked = throttle.count_attempt(session, email, ip)
+        else:
+            blocked = throttle.check(session, email, ip)
     if blocked is not None:
         minutes = max(1, round(blocked.retry_after_s / 60))
         return render(
@@ -80,7 +86,7 @@ def login(
             status_code=429,
             headers={"Retry-After": str(blocked.retry_after_s)},
         )
-    if not email or not password:
+    if not filled_in:
         return render(
             request,
             "login.html",
@@ -93,8 +99,6 @@ def login(
         is_staff = bool(user and user.is_staff)
         company_ok = user is None or user.company is None or user.company.is_active
     if user_id is None or not company_ok:
-        with db.session(write=True) as session:
-            throttle.record_failure(session, email, ip)
         return render(
             request,
             "login.html",
