@@ -372,3 +372,16 @@ def search_text(*parts: str) -> str:
     """Lower-cased words to match a text query against (codes, names, color, material...)."""
     words = " ".join(p for p in parts if p).lower().replace("_", " ")
     return " ".join(words.split())
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_contains(word: str) -> str:
+    """A LIKE pattern (with ``ESCAPE LIKE_ESCAPE``) for ``word`` anywhere in a text.
+
+    The user's ``%``, ``_`` and the escape character are matched as themselves, never
+    as wildcards, on SQLite and PostgreSQL alike.
+    """
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

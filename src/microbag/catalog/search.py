@@ -19,10 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, column, event, false, text
+from sqlalchemy import ColumnElement, Connection, Table, column, event, false, or_, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
+
+from microbag.catalog.policies import LIKE_ESCAPE, like_contains
 
 FTS_TABLE = "skus_fts"
 TRIGRAM = 3
@@ -160,7 +162,10 @@ def text_filter(
 
     conds: list[ColumnElement[bool]] = []
     use_fts = session.get_bind().dialect.name == "sqlite" and _sqlite_fts_present(session)
-    indexed = [w for w in words if use_fts and not hide_index and len(w) >= TRIGRAM]
+    # A word with "_" also matches its spaced form (see _contains): LIKE does the OR.
+    indexed = [
+        w for w in words if use_fts and not hide_index and len(w) >= TRIGRAM and "_" not in w
+    ]
     drives = False
     if indexed:
         # One MATCH for all words: FTS5 intersects the postings itself.
@@ -191,5 +196,18 @@ def text_filter(
             conds.append(sku_id.in_(matches))
     for word in words:
         if word not in indexed:
-            conds.append(Sku.search_text.like(f"%{word}%"))
+            conds.append(_contains(Sku.search_text, word))
     return TextFilter(conds, drives)
+
+
+def _contains(column: Any, word: str) -> ColumnElement[bool]:
+    """The column contains ``word`` literally (its %, _ and \\ escaped).
+
+    Search texts spell ``_`` as a space (``policies.search_text``), so a word with
+    ``_`` (``cross_body``) also matches its spaced form (``cross body``).
+    """
+    condition = column.like(like_contains(word), escape=LIKE_ESCAPE)
+    spaced = " ".join(word.replace("_", " ").split())
+    if spaced and spaced != word:
+        condition = or_(condition, column.like(like_contains(spaced), escape=LIKE_ESCAPE))
+    return condition

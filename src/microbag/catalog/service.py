@@ -249,9 +249,13 @@ def list_styles(
         conds.append(Style.lifecycle == lifecycle)
     if bag_type:
         conds.append(Style.bag_type == bag_type)
-    for word in (q or "").lower().replace("%", " ").replace("_", " ").split()[:6]:
+    for word in (q or "").lower().split()[:6]:
+        pattern = policies.like_contains(word)  # the user's % and _ are literal
         conds.append(
-            or_(func.lower(Style.name).like(f"%{word}%"), func.lower(Style.code).like(f"%{word}%"))
+            or_(
+                func.lower(Style.name).like(pattern, escape=policies.LIKE_ESCAPE),
+                func.lower(Style.code).like(pattern, escape=policies.LIKE_ESCAPE),
+            )
         )
     total = session.scalar(select(func.count(Style.id)).where(*conds)) or 0
     sku_count = (
