@@ -8,9 +8,9 @@ from sqlalchemy import select, update
 
 from microbag.accounts.principal import Principal
 from microbag.catalog import service
+from microbag.catalog.facets import facet_counts, ships_by_count
 from microbag.catalog.listing import SkuFilters, count_skus
 from microbag.stock.models import IncomingStock, StockLevel
-from microbag.web.facets import facet_counts, ships_by_count
 
 # The world's one batch: 120 x MC-001-GLD expected 2030-01-15, so it ships by 2030-01-22.
 BEFORE = date(2029, 12, 1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from microbag.catalog.facets import facet_counts
 from microbag.catalog.listing import SkuFilters
-from microbag.web.facets import facet_counts
 
 from .conftest import csrf_from
 

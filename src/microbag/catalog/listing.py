@@ -97,10 +97,11 @@ class SkuRow:
 
 
 def query_words(q: str | None) -> list[str]:
-    """Lower-cased words of a text query (``%`` and ``_`` are escaped in search.py)."""
+    """Lower-cased words of a text query, LIKE wildcards removed."""
     if not q:
         return []
-    return q.lower().split()[:MAX_QUERY_WORDS]
+    cleaned = q.lower().replace("_", " ").replace("%", " ").replace("\\", " ")
+    return cleaned.split()[:MAX_QUERY_WORDS]
 
 
 def _plain(column: Any, hide_index: bool) -> Any:
@@ -167,18 +168,10 @@ def _plan(
         (filters.lifecycle, Sku.lifecycle),
     )
     for values, column in columns:
-        unique = sorted(set(values))
-        if len(unique) == 1:
-            conds.append(_plain(column, hide) == unique[0])
-        elif unique:
-            conds.append(_plain(column, hide).in_(unique))
+        if values:
+            conds.append(values_condition(_plain(column, hide), values))
     if filters.occasion:
-        conds.append(
-            exists().where(
-                StyleOccasion.style_id == Style.id,
-                StyleOccasion.occasion.in_(sorted(set(filters.occasion))),
-            )
-        )
+        conds.append(occasion_condition(filters.occasion))
     if filters.style_id is not None:
         conds.append(_plain(Sku.style_id, hide) == filters.style_id)
     others = len(conds) > len(visible_to(principal))
@@ -206,6 +199,20 @@ def _plan(
     # Trigram matches drive: reach styles only by their primary key from each SKU.
     join_on = Style.id == _plain(Sku.style_id, sqlite and text_part.drives)
     return conds, join_on
+
+
+def values_condition(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """The column holds one of the values (several values of one filter combine with OR)."""
+    unique = sorted(set(values))
+    return column == unique[0] if len(unique) == 1 else column.in_(unique)
+
+
+def occasion_condition(occasions: Sequence[str]) -> ColumnElement[bool]:
+    """The SKU's style is tagged with one of the occasions (a short EXISTS on the tags)."""
+    return exists().where(
+        StyleOccasion.style_id == Style.id,
+        StyleOccasion.occasion.in_(sorted(set(occasions))),
+    )
 
 
 def ships_by_condition(ships_by: date, today: date) -> ColumnElement[bool]:
@@ -240,10 +247,6 @@ def ships_by_condition(ships_by: date, today: date) -> ColumnElement[bool]:
         .is_not(None)
     )
     return or_(available_now, arriving)
-
-
-# Kept for callers written against the earlier private name (web/facets.py).
-_conditions = filter_conditions
 
 
 def _ordered(stmt: _Stmt, sort: str, hide_index: bool = False, dialect: str = "sqlite") -> _Stmt:

@@ -1,7 +1,7 @@
 """Buyer pages for the catalog: the filtered grid and the SKU page.
 
 Thin adapters: the listing, counts and SKU detail come from catalog.service (and
-catalog.listing for facet counts), prices from pricing.service and its policy.
+catalog.facets for the filter counts), prices from pricing.service and its policy.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from microbag.buyers.service import get_company
 from microbag.catalog import service
+from microbag.catalog.facets import FACETS, facet_counts, in_stock_count, ships_by_count
 from microbag.catalog.listing import SORTS, SkuFilters
 from microbag.catalog.models import Sku
 from microbag.catalog.policies import CODE_PATTERN
@@ -31,7 +32,6 @@ from microbag.timeutil import utcnow
 from microbag.web.cart import cart_of
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import BuyerUser, PortalDb, safe_next
-from microbag.web.facets import FACETS, facet_counts, in_stock_count, ships_by_count
 from microbag.web.render import render
 from microbag.web.sessions import is_https
 
