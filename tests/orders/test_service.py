@@ -60,6 +60,26 @@ def test_place_prices_by_tier_reserves_and_records(db, world, who, stock_of):
     assert [tuple(a) for a in allocated] == [(world.warehouse, 12), (world.warehouse, 24)]
 
 
+def test_placement_reserves_through_the_stock_service(db, world, who, stock_of, monkeypatch):
+    # Stock rows are written only by the stock package: placement calls its bulk reserve
+    # once per order, with every planned (SKU, warehouse, quantity) row.
+    from microbag.stock import service as stock_service
+
+    calls = []
+    real = stock_service.reserve_rows
+
+    def spy(session, rows):
+        calls.append(sorted(rows))
+        return real(session, rows)
+
+    monkeypatch.setattr(stock_service, "reserve_rows", spy)
+    place(db, who("buyer@a.test"), (GLD, 12), (RED, 24))
+    assert calls == [
+        sorted([(world.skus[GLD], world.warehouse, 12), (world.skus[RED], world.warehouse, 24)])
+    ]
+    assert stock_of(world.skus[GLD]) == (100, 12)
+
+
 def test_every_failing_line_is_reported_and_nothing_reserved(db, world, who, stock_of):
     err = place_error(
         db,

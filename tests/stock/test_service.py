@@ -67,6 +67,27 @@ def test_reserve_spreads_over_warehouses(db, world):
         assert service.available_by_sku(s, [sku, 999_999]) == {sku: 30, 999_999: 0}
 
 
+def test_reserve_rows_reserves_planned_rows_in_one_call(db, world):
+    gld, blk = world.skus["MC-001-GLD"], world.skus["MC-001-BLK"]
+    with db.session(write=True) as s:
+        east = service.create_warehouse(s, code="EAST", name="East", country="US")
+        service.set_on_hand(s, gld, east.id, 50)
+        s.flush()
+        assert service.reserve_rows(s, [(gld, east.id, 20), (blk, world.warehouse, 7)])
+        assert service.reserve_rows(s, [])
+    with db.session() as s:
+        assert (level(s, gld, east.id).reserved, level(s, blk, world.warehouse).reserved) == (20, 7)
+        assert level(s, gld, world.warehouse).reserved == 0
+
+
+def test_reserve_rows_reports_a_row_without_its_units(db, world):
+    gld, blk = world.skus["MC-001-GLD"], world.skus["MC-001-BLK"]
+    with db.session(write=True) as s:
+        # GLD has 100 on hand: 101 cannot be reserved; the caller rolls the rest back.
+        assert not service.reserve_rows(s, [(blk, world.warehouse, 5), (gld, world.warehouse, 101)])
+        assert level(s, gld, world.warehouse).reserved == 0
+
+
 def test_set_on_hand_sees_reservations_made_in_the_same_session(db, world):
     """The check uses the current reserved count, not a stale copy in the session."""
     sku = world.skus["MT-001-RED"]

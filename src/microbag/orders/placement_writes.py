@@ -1,5 +1,6 @@
 """Placing an order, the writes: claim the idempotency key, insert the order, its lines
-and event, reserve the stock and record where it was reserved.
+and event, reserve the stock (through ``stock.service.reserve_rows``: stock rows are
+written only by the stock package) and record where it was reserved.
 
 ``orders.placement`` reads and checks first (see its docstring for the statements and
 the lock order); these run after every line passed.
@@ -19,7 +20,7 @@ from microbag.errors import DomainError, ErrorItem
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.orders.placement import Buyer, PlacedEvent, PlacedLine, PlacedOrder, Request
 from microbag.orders.policies import PLACED
-from microbag.stock.models import StockLevel
+from microbag.stock import service as stock
 from microbag.stock.policies import Bin, allocate
 from microbag.timeutil import utcnow
 
@@ -28,18 +29,6 @@ _lines = cast(Table, OrderLine.__table__)
 _allocations = cast(Table, OrderAllocation.__table__)
 _events = cast(Table, OrderEvent.__table__)
 _keys = cast(Table, IdempotencyRecord.__table__)
-_stock = cast(Table, StockLevel.__table__)
-
-
-_reserve_stmt = (
-    update(_stock)
-    .where(
-        _stock.c.sku_id == bindparam("s"),
-        _stock.c.warehouse_id == bindparam("w"),
-        _stock.c.on_hand - _stock.c.reserved >= bindparam("q"),
-    )
-    .values(reserved=_stock.c.reserved + bindparam("q"))
-)
 
 
 def _claim_stmt(insert_fn: Any) -> Any:
@@ -177,13 +166,8 @@ def _reserve(
     plan.sort()
     if not plan:
         return
-    # One statement, executed for every row (psycopg sends them in one pipeline).
-    updated = (
-        session.connection()
-        .execute(_reserve_stmt, [{"s": s, "w": w, "q": q} for s, w, q, _ in plan])
-        .rowcount
-    )  # type: ignore[attr-defined]
-    if updated != len(plan):
+    # Stock rows are the stock package's: its bulk reserve writes them, in one statement.
+    if not stock.reserve_rows(session, [(s, w, q) for s, w, q, _ in plan]):
         raise _no_longer_available(priced[0] if len(priced) == 1 else None)
     session.connection().execute(
         _insert_allocations,

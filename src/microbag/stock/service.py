@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,6 +77,42 @@ def reserve(
             # Someone else took the units between our read and our update.
             raise _insufficient(sku_code or str(sku_id), quantity, None, line)
     return plan
+
+
+# (sku id, warehouse id, quantity): one row of a planned reservation.
+Reservation = tuple[int, int, int]
+
+_levels = cast(Table, StockLevel.__table__)
+# Built once: order placement, the hot path, runs it for every order.
+_reserve_rows = (
+    update(_levels)
+    .where(
+        _levels.c.sku_id == bindparam("s"),
+        _levels.c.warehouse_id == bindparam("w"),
+        _levels.c.on_hand - _levels.c.reserved >= bindparam("q"),
+    )
+    .values(reserved=_levels.c.reserved + bindparam("q"))
+)
+
+
+def reserve_rows(session: Session, rows: Sequence[Reservation]) -> bool:
+    """Reserve planned units per (SKU, warehouse) row in one statement; True if every row
+    still had its units.
+
+    The bulk form of ``reserve`` for order placement, which has read (and, on
+    PostgreSQL, locked) the rows and planned the allocation itself: one UPDATE executed
+    for every row (psycopg sends them in one pipeline), rows in (SKU, warehouse) order,
+    the order every use case locks them in. Each row keeps its own condition (available
+    >= quantity), a safety net should a row change between the read and the write. On
+    False some rows may be reserved and others not: the caller raises, and its unit of
+    work rolls back. It runs on the session's connection (no autoflush): placement
+    writes with Core statements only.
+    """
+    if not rows:
+        return True
+    params = [{"s": s, "w": w, "q": q} for s, w, q in sorted(rows)]
+    result = session.connection().execute(_reserve_rows, params)
+    return int(result.rowcount) == len(params)  # type: ignore[attr-defined]
 
 
 def _insufficient(code: str, wanted: int, available: int | None, line: int | None) -> DomainError:
