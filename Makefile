@@ -39,7 +39,7 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
 	else echo "no /usr/bin/chromium: browser tests will be skipped (apt-get install chromium)"; fi
 
-## make test: dev dependencies, lint, types, the whole suite (SQLite)
+## make test: dev dependencies, lint, types, import layering, the whole suite (SQLite)
 test: install-dev chromium lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
