@@ -70,6 +70,11 @@ def install_error_handlers(app: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        for err in exc.errors():
+            if err.get("type") == "json_invalid":  # not JSON at all: 400, as docs/api.md says
+                reason = (err.get("ctx") or {}).get("error") or err.get("msg", "")
+                message = f"the request body is not valid JSON ({reason})"
+                return error_json([{"code": "invalid_json", "message": message, "line": None}], 400)
         items = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
