@@ -4,24 +4,36 @@ SQLite is the embedded default: WAL journal, ``synchronous=FULL``, a busy
 timeout, and ``BEGIN IMMEDIATE`` for write transactions so concurrent writers
 queue on the lock instead of failing half-way. PostgreSQL is the production
 database; there, row locks and conditional updates keep stock consistent.
+
+Transient failures (a deadlock, a serialization failure, a pooled connection cut by a
+database restart) are told apart from bugs by ``database_trouble``: ``Database.run``
+re-runs a whole unit of work a bounded number of times for those it can safely re-run,
+and the HTTP layer answers what still fails with 503 and ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import logging
+import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from microbag.config import get_settings
 from microbag.timeutil import as_utc, utcnow
+
+log = logging.getLogger("microbag.db")
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,6 +110,9 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     kwargs.setdefault("pool_size", settings.db_pool_size)
     kwargs.setdefault("max_overflow", settings.db_max_overflow)
+    if "connect_timeout=" not in url:
+        # An unreachable host answers 503 after this, not after the OS's TCP timeout.
+        kwargs["connect_args"] = {"connect_timeout": 10, **kwargs.get("connect_args", {})}
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine, settings.db_ping_after_idle_seconds)
@@ -129,8 +144,91 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
 
+# ---- transient failures -----------------------------------------------------------------------
+
+# PostgreSQL SQLSTATEs. The transaction was rolled back and nothing of it stays: running
+# it again is safe and usually succeeds (40P01 deadlock_detected, 40001
+# serialization_failure).
+RERUN_SQLSTATES = frozenset({"40P01", "40001"})
+# Busy rather than broken: lock_not_available, query_canceled (a statement timeout),
+# too_many_connections, configuration_limit_exceeded. Not re-run at once; try later.
+BUSY_SQLSTATES = frozenset({"55P03", "57014", "53300", "53400"})
+# SQLite primary result codes: SQLITE_BUSY and SQLITE_LOCKED (after the busy timeout)
+# are "busy"; CANTOPEN, IOERR, FULL and READONLY mean the file cannot be used.
+SQLITE_BUSY_CODES = frozenset({5, 6})
+SQLITE_UNAVAILABLE_CODES = frozenset({14, 10, 13, 8})
+
+TRY_AGAIN = "try_again"
+DATABASE_UNAVAILABLE = "database_unavailable"
+
+
+@dataclass(frozen=True)
+class DatabaseTrouble:
+    """A database failure that is no fault of the request: what to tell the client."""
+
+    code: str  # TRY_AGAIN (busy, a conflict that persisted) or DATABASE_UNAVAILABLE
+    message: str
+    retry_after_s: int
+    # The transaction was certainly rolled back: the unit of work may be run again.
+    rerun: bool = False
+    # The connection was lost: a commit that failed so may have happened or not.
+    connection_lost: bool = False
+
+
+def _busy(rerun: bool = False) -> DatabaseTrouble:
+    return DatabaseTrouble(
+        TRY_AGAIN, "The database is busy with concurrent requests; please try again.", 1, rerun
+    )
+
+
+def _unavailable(*, rerun: bool) -> DatabaseTrouble:
+    return DatabaseTrouble(
+        DATABASE_UNAVAILABLE,
+        "The database cannot be reached right now; please try again shortly.",
+        5,
+        rerun,
+        connection_lost=True,
+    )
+
+
+def database_trouble(exc: BaseException) -> DatabaseTrouble | None:
+    """What a transient database failure means for the client, or None for any other error
+    (a bug, a broken constraint: those stay 500s and are not retried)."""
+    if isinstance(exc, PoolTimeoutError):  # every pooled connection busy for pool_timeout
+        return _busy()
+    if not isinstance(exc, DBAPIError):
+        return None
+    if exc.connection_invalidated:
+        # The pool has dropped the connection (and renews the others): a new one may work.
+        return _unavailable(rerun=True)
+    orig = exc.orig
+    if hasattr(orig, "sqlstate"):  # psycopg
+        state = getattr(orig, "sqlstate", None) or ""
+        if state in RERUN_SQLSTATES:
+            return _busy(rerun=True)
+        if state in BUSY_SQLSTATES:
+            return _busy()
+        if state.startswith(("08", "57P")) or (not state and isinstance(exc, OperationalError)):
+            # connection_exception, admin/crash shutdown, cannot_connect_now; no SQLSTATE:
+            # the connection could not be made at all (refused, unknown host, timeout).
+            return _unavailable(rerun=False)
+        return None
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        if code & 0xFF in SQLITE_BUSY_CODES:
+            return _busy()
+        if code & 0xFF in SQLITE_UNAVAILABLE_CODES:
+            return _unavailable(rerun=False)
+    return None
+
+
 class Database:
     """An engine plus session factories for reads and writes."""
+
+    # How often ``run`` tries a unit of work, and the first backoff (doubled each time,
+    # jittered so that two transactions that deadlocked do not meet again in step).
+    retry_attempts = 4
+    retry_backoff_s = 0.02
 
     def __init__(self, url: str | None = None, **engine_kwargs: Any) -> None:
         self.engine = make_engine(url, **engine_kwargs)
@@ -153,6 +251,46 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def run(self, work: Callable[[Session], T], *, write: bool = False) -> T:
+        """``work(session)`` in one unit of work, re-run when a transient failure undid it.
+
+        Re-runs happen only when the whole unit can be run again: a deadlock or a
+        serialization failure (the database rolled everything back), or a connection lost
+        before the commit (a database restart cut the pooled connection). A connection lost
+        during the commit is not re-run: the commit may have happened. ``work`` must only
+        touch the database through ``session`` and send nothing to the client, so that a
+        re-run leaves no trace of the first try. What still fails is raised as it was; the
+        HTTP layer answers it with 503 (``database_trouble``).
+        """
+        attempt = 1
+        while True:
+            committing = False
+            try:
+                with self.session(write=write) as session:
+                    result = work(session)
+                    committing = True
+                return result
+            except (DBAPIError, PoolTimeoutError) as exc:
+                trouble = database_trouble(exc)
+                if (
+                    trouble is None
+                    or not trouble.rerun
+                    or attempt >= self.retry_attempts
+                    or (committing and trouble.connection_lost)
+                ):
+                    raise
+                pause = self.retry_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                log.warning(
+                    "transient database failure (%s), try %d of %d again in %.0f ms: %s",
+                    trouble.code,
+                    attempt,
+                    self.retry_attempts,
+                    pause * 1000,
+                    str(exc).splitlines()[0],
+                )
+                time.sleep(pause)
+                attempt += 1
 
     def dispose(self) -> None:
         self.engine.dispose()

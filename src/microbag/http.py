@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,7 +20,7 @@ from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import INT32_MAX
 from microbag.accounts.service import principal_for_token, token_cache
 from microbag.config import get_settings
-from microbag.db import Database
+from microbag.db import Database, database_trouble
 from microbag.errors import DomainError, Forbidden, Unauthorized
 from microbag.paging import Page as Page  # re-exported for the API modules
 from microbag.paging import PageParams as PageParams
@@ -46,18 +48,31 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflict with the current state",
         413: "Upload too large",
         422: "Invalid input or a broken business rule",
+        503: "The database is busy or unreachable (`try_again`, `database_unavailable`); "
+        "retry after the `Retry-After` seconds",
     }
     return {c: {"model": ErrorResponse, "description": text[c]} for c in codes}
 
 
 # Every authenticated route may answer these; 400 is a body that cannot be parsed at all.
-AUTH_RESPONSES = _responses(400, 401, 403, 422)
-READ_RESPONSES = _responses(400, 401, 403, 404, 422)
-WRITE_RESPONSES = _responses(400, 401, 403, 404, 409, 422)
+AUTH_RESPONSES = _responses(400, 401, 403, 422, 503)
+READ_RESPONSES = _responses(400, 401, 403, 404, 422, 503)
+WRITE_RESPONSES = _responses(400, 401, 403, 404, 409, 422, 503)
 
 
 def error_json(items: list[dict[str, Any]], status: int) -> JSONResponse:
     return JSONResponse({"errors": items}, status_code=status)
+
+
+def database_trouble_json(exc: Exception) -> JSONResponse | None:
+    """503 in the error shape, with ``Retry-After``, for a transient database failure that
+    outlasted the retries (``microbag.db.database_trouble``); None for any other error."""
+    trouble = database_trouble(exc)
+    if trouble is None:
+        return None
+    resp = error_json([{"code": trouble.code, "message": trouble.message, "line": None}], 503)
+    resp.headers["Retry-After"] = str(trouble.retry_after_s)
+    return resp
 
 
 def install_error_handlers(app: Any) -> None:
@@ -94,6 +109,14 @@ def install_error_handlers(app: Any) -> None:
                 }
             )
         return error_json(items, 422)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _database(_req: Request, exc: Exception) -> JSONResponse:
+        resp = database_trouble_json(exc)
+        if resp is None:
+            raise exc  # a bug, not the weather: the server-error handler answers 500
+        return resp
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -140,8 +163,8 @@ _bearer = HTTPBearer(auto_error=False, description="API token from `microbag tok
 
 
 def _principal_from_database(db: Database, token: str) -> Principal | None:
-    with db.session() as session:
-        principal = principal_for_token(session, token)
+    # Often a request's first statement: the one to meet a connection cut since (re-run).
+    principal = db.run(lambda session: principal_for_token(session, token))
     if principal is not None:
         token_cache.put(token, principal)
     return principal

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_ORDER_ROLES
 from microbag.accounts.principal import Principal
@@ -72,7 +73,10 @@ IDEMPOTENCY_DOC = (
     "(`unknown_sku`, `duplicate_sku`, `below_moq`, `not_case_pack_multiple`, "
     "`below_minimum_order_value`, `credit_limit_exceeded`, `idempotency_key_reused`) or "
     "409 when stock is the only problem (`insufficient_stock`). Nothing is reserved "
-    "unless the whole order is placed.",
+    "unless the whole order is placed. A transient database failure (a deadlock, a lost "
+    "connection) is retried on the server; if it persists, 503 (`try_again` or "
+    "`database_unavailable`) with `Retry-After`: send the same request again, with the "
+    "same Idempotency-Key.",
 )
 def place_order(
     principal: BuyerWriter,
@@ -89,15 +93,20 @@ def place_order(
     ] = None,
 ) -> Response:
     # The endpoint owns its unit of work (one trip through the thread pool instead of
-    # three with a WriteSession dependency): placing is the API's hot path.
-    with db.session(write=True) as session:
+    # three with a WriteSession dependency): placing is the API's hot path. ``db.run``
+    # re-runs the whole placement after a deadlock or a cut connection; nothing has
+    # been sent by then, and the idempotency key claimed by a failed try was rolled
+    # back with it, so a keyed order is still placed at most once.
+    def place(session: Session) -> Response:
         order, created = service.place_order(
             session, principal, body.lines, idempotency_key=idempotency_key
         )
         response = _json(order_out(order), 201)
-    if not created:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+        if not created:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    return db.run(place, write=True)
 
 
 @router.get(

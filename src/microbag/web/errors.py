@@ -14,10 +14,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
+from microbag.db import TRY_AGAIN, database_trouble
 from microbag.errors import DomainError, ErrorItem
+from microbag.http import database_trouble_json, error_json
 from microbag.web.csrf import CsrfRefused
 from microbag.web.deps import LoginRequired, PageForbidden
 from microbag.web.middleware import is_portal_path
@@ -89,6 +93,23 @@ def error_page(
     )
 
 
+def try_again_page(request: Request, exc: Exception) -> Response | None:
+    """The plain "try again" page (503, ``Retry-After``) for a transient database failure
+    (``microbag.db.database_trouble``); None for any other error."""
+    trouble = database_trouble(exc)
+    if trouble is None:
+        return None
+    if trouble.code == TRY_AGAIN:
+        message = "The service is busy right now. Nothing was changed; please try again."
+    else:
+        message = (
+            "The service cannot reach its database right now. Nothing was changed; "
+            "please try again in a minute."
+        )
+    headers = {"Retry-After": str(trouble.retry_after_s)}
+    return error_page(request, 503, message, headers=headers)
+
+
 def not_found_page(request: Request) -> Response:
     return error_page(
         request, 404, "There is no such page, or it belongs to someone else's account."
@@ -99,6 +120,7 @@ def install_portal_error_handlers(app: FastAPI) -> None:
     api_http: Handler = app.exception_handlers[StarletteHTTPException]  # type: ignore[assignment]
     api_domain: Handler = app.exception_handlers[DomainError]  # type: ignore[assignment]
     api_validation: Handler = app.exception_handlers[RequestValidationError]  # type: ignore[assignment]
+    api_database: Handler = app.exception_handlers[DBAPIError]  # type: ignore[assignment]
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         if not is_portal_path(request.url.path):
@@ -126,6 +148,14 @@ def install_portal_error_handlers(app: FastAPI) -> None:
         ]
         return error_page(request, 422, "Some of the values sent are not valid.", items)
 
+    async def on_database(request: Request, exc: Exception) -> Response:
+        if not is_portal_path(request.url.path):
+            return await api_database(request, exc)
+        page = try_again_page(request, exc)
+        if page is None:
+            raise exc  # not a transient failure: on_crash answers 500
+        return page
+
     async def on_csrf(request: Request, _exc: CsrfRefused) -> Response:
         return error_page(
             request,
@@ -143,9 +173,19 @@ def install_portal_error_handlers(app: FastAPI) -> None:
         return error_page(request, 403, exc.message)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
+        # Also reached by errors raised outside the routes (the portal middleware's
+        # session lookup): a database that is down answers 503 there too.
+        portal = is_portal_path(request.url.path)
+        transient = try_again_page(request, exc) if portal else database_trouble_json(exc)
+        if transient is not None:
+            log.warning("database trouble on %s %s: %s", request.method, request.url.path, exc)
+            return transient
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        if not is_portal_path(request.url.path):
-            return PlainTextResponse("Internal Server Error", status_code=500)
+        if not portal:
+            return error_json(
+                [{"code": "internal_error", "message": "Internal server error", "line": None}],
+                500,
+            )
         return error_page(
             request,
             500,
@@ -155,6 +195,8 @@ def install_portal_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, on_domain)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, on_database)
+    app.add_exception_handler(PoolTimeoutError, on_database)
     app.add_exception_handler(CsrfRefused, on_csrf)  # type: ignore[arg-type]
     app.add_exception_handler(LoginRequired, on_login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageForbidden, on_forbidden)  # type: ignore[arg-type]
