@@ -1,7 +1,8 @@
 """Buyer pages for the catalog: the filtered grid and the SKU page.
 
-Thin adapters: the listing, counts and SKU detail come from catalog.service (and
-catalog.facets for the filter counts), prices from pricing.service and its policy.
+Thin adapters: the listing, counts, "from" prices and SKU detail come from
+catalog.service (and catalog.facets for the filter counts), the price breaks from
+pricing's policy. They run no SQL themselves.
 """
 
 from __future__ import annotations
@@ -13,20 +14,15 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Request
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from microbag.buyers.service import get_company
 from microbag.catalog import service
 from microbag.catalog.facets import FACETS, facet_counts, in_stock_count, ships_by_count
 from microbag.catalog.listing import SORTS, SkuFilters
-from microbag.catalog.models import Sku
 from microbag.catalog.policies import CODE_PATTERN
 from microbag.compliance import service as compliance_service
 from microbag.orders import policies as order_policies
 from microbag.pricing.policies import Tier, current_tier
-from microbag.pricing.service import price_list_for_company, terms_for
 from microbag.quotes import policies as quote_policies
 from microbag.timeutil import utcnow
 from microbag.web.cart import cart_of
@@ -131,7 +127,7 @@ def catalog_page(request: Request, user: BuyerUser, db: PortalDb) -> Response:
         facets = facet_counts(session, filters, principal)
         stock_count = in_stock_count(session, filters, principal)
         ships_count = ships_by_count(session, filters, principal)
-        prices = _from_prices(session, principal.company_id, [i.code for i in result.items])
+        prices = service.moq_prices(session, principal.company_id, [i.code for i in result.items])
     pages = max(1, math.ceil(result.total / PAGE_SIZE))
     return render(
         request,
@@ -164,21 +160,6 @@ def catalog_page(request: Request, user: BuyerUser, db: PortalDb) -> Response:
 def _canonical_url(filters: SkuFilters, page: int) -> str:
     query = _query(filters, page=page if page > 1 else None)
     return f"/catalog?{query}" if query else "/catalog"
-
-
-def _from_prices(session: Session, company_id: int | None, codes: list[str]) -> dict[str, int]:
-    """Unit price at the MOQ per SKU code, on the company's price list."""
-    if company_id is None or not codes:
-        return {}
-    price_list = price_list_for_company(session, get_company(session, company_id))
-    if price_list is None:
-        return {}
-    codes_by_id = {
-        sku_id: sku_code
-        for sku_id, sku_code in session.execute(select(Sku.id, Sku.code).where(Sku.code.in_(codes)))
-    }
-    terms = terms_for(session, price_list, codes_by_id)
-    return {codes_by_id[sku_id]: t.unit_price(t.moq) for sku_id, t in terms.items()}
 
 
 SkuCodePath = Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN)]

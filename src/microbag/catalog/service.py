@@ -388,6 +388,26 @@ def list_skus(
     )
 
 
+def moq_prices(session: Session, company_id: int | None, codes: list[str]) -> dict[str, int]:
+    """The unit price at the MOQ per SKU code, on the company's price list ("from" prices).
+
+    In minor units of the list's currency; codes the list lacks (or no list, or no
+    company: the operator) are left out.
+    """
+    if company_id is None or not codes:
+        return {}
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFound("company", "unknown_company")
+    price_list = price_list_for_company(session, company)
+    if price_list is None:
+        return {}
+    ids = sku_ids_by_code(session, codes)
+    code_of = {sku_id: code for code, sku_id in ids.items()}
+    terms = terms_for(session, price_list, code_of)
+    return {code_of[sku_id]: t.unit_price(t.moq) for sku_id, t in terms.items()}
+
+
 def _visible(sku: Sku, principal: Principal) -> bool:
     return principal.is_staff or (sku.lifecycle == "active" and sku.style.lifecycle == "active")
 
