@@ -7,6 +7,8 @@ creates its SKUs with ``create_imported_skus`` (bulk; kept in ``imported_skus``)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -494,3 +496,30 @@ def _retail_price(sku: Sku) -> MoneyOut | None:
         return MoneyOut(amount_minor=int(retail["amount_minor"]), currency=str(retail["currency"]))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class SkuLabel:
+    """What a line of a cart or list shows of a SKU: its style's name, color, material."""
+
+    id: int
+    code: str
+    name: str
+    color: str
+    material: str
+
+
+def sku_labels(session: Session, codes: Iterable[str]) -> dict[str, SkuLabel]:
+    """The labels of the SKUs with these codes (unknown codes are left out)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Sku.id, Sku.code, Style.name, Sku.color, Sku.material)
+        .join(Style, Style.id == Sku.style_id)
+        .where(Sku.code.in_(wanted))
+    )
+    return {
+        code: SkuLabel(int(i), code, name, color, material)
+        for i, code, name, color, material in rows
+    }

@@ -24,7 +24,7 @@ from microbag.orders import policies, service
 from microbag.orders.exporter import COLUMNS
 from microbag.orders.models import Order
 from microbag.orders.schemas import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_QUANTITY, OrderStatus
-from microbag.pricing.policies import round_to_case_pack
+from microbag.pricing.policies import SkuTerms, round_to_case_pack
 from microbag.pricing.service import price_list_for_company, sku_id_for_code, terms_for
 from microbag.web import cart as carts
 from microbag.web.csrf import verify_csrf
@@ -69,9 +69,7 @@ def _cart_page(
     if errors:
         by_line, general = carts.split_errors(errors)
         check = carts.CartCheck(ok=False, line_errors=by_line, order_errors=general)
-    with db.session() as session:
-        company = get_company(session, _company_id(user))
-        view = carts.describe_cart(session, company, lines, check)
+    view = carts.describe_cart(db, _company_id(user), lines, check)
     return render(
         request,
         "orders/cart.html",
@@ -98,8 +96,7 @@ def add_to_cart(
     sku: SkuCode,
     quantity: Annotated[int, Form(ge=1, le=MAX_QUANTITY)],
 ) -> Response:
-    with db.session(write=True) as session:
-        carts.save_cart(session, user, carts.with_added(carts.cart_of(user), sku, quantity))
+    carts.update_cart(db, user, lambda lines: carts.with_added(lines, sku, quantity))
     return RedirectResponse("/cart", status_code=303)
 
 
@@ -113,33 +110,41 @@ def change_line(
     step: Annotated[str | None, Form(pattern="^(up|down|remove)$")] = None,
 ) -> Response:
     """Set a quantity, step it by one case pack (up/down), or remove the line."""
-    lines = carts.cart_of(user)
-    current = next((x for x in lines if x.sku == sku), None)
-    if current is not None:
+    terms = _sku_terms(db, user, sku) if step in ("up", "down") else None
+
+    def change(lines: list[carts.CartLine]) -> list[carts.CartLine]:
+        # Applied to the cart as it is now (another tab may have changed it).
+        current = next((x for x in lines if x.sku == sku), None)
+        if current is None:
+            return lines
         if step == "remove":
             new_quantity = 0
         elif step in ("up", "down"):
-            new_quantity = _stepped(db, user, sku, current.quantity, step)
+            new_quantity = _stepped(terms, current.quantity, step)
         else:
             new_quantity = quantity if quantity is not None else current.quantity
-        lines = carts.with_quantity(lines, sku, new_quantity)
-        with db.session(write=True) as session:
-            carts.save_cart(session, user, lines)
+        return carts.with_quantity(lines, sku, new_quantity)
+
+    lines = carts.update_cart(db, user, change)
     if request.headers.get("hx-request") == "true":
         return _cart_page(request, user, db, lines)
     return RedirectResponse("/cart", status_code=303)
 
 
-def _stepped(db: Any, user: PortalUser, sku: str, quantity: int, step: str) -> int:
-    """The next quantity a stepper gives: one case pack up or down, never below the MOQ."""
+def _sku_terms(db: Any, user: PortalUser, sku: str) -> SkuTerms | None:
+    """The SKU's terms on the buyer's price list (None: unknown SKU or not on the list)."""
     with db.session() as session:
         company = get_company(session, _company_id(user))
         price_list = price_list_for_company(session, company)
         try:
             sku_id = sku_id_for_code(session, sku)
         except DomainError:
-            return quantity
-        terms = terms_for(session, price_list, [sku_id]).get(sku_id) if price_list else None
+            return None
+        return terms_for(session, price_list, [sku_id]).get(sku_id) if price_list else None
+
+
+def _stepped(terms: SkuTerms | None, quantity: int, step: str) -> int:
+    """The next quantity a stepper gives: one case pack up or down, never below the MOQ."""
     if terms is None:
         return quantity + (1 if step == "up" else -1)
     if step == "up":
@@ -178,9 +183,9 @@ def _place(
                 session, user.principal, carts.as_order_lines(lines), idempotency_key=key
             )
             order_id = order.id
-            carts.save_cart(session, user, [])
     except DomainError as exc:
         return _cart_page(request, user, db, lines, errors=exc.items, status_code=exc.status)
+    carts.update_cart(db, user, lambda _lines: [])
     return RedirectResponse(f"/orders/{order_id}?placed=1", status_code=303)
 
 
@@ -257,12 +262,16 @@ def order_page(request: Request, order_id: OrderId, user: BuyerUser, db: PortalD
 @router.post("/orders/{order_id}/reorder")
 def reorder(order_id: OrderId, user: BuyerUser, db: PortalDb) -> Response:
     """Put the order's lines into the cart again (to check and place as a new order)."""
-    with db.session(write=True) as session:
+    with db.session() as session:
         order = service.get_order(session, user.principal, order_id)
-        lines = carts.cart_of(user)
-        for line in order.lines:
-            lines = carts.with_added(lines, line.sku_code, line.quantity)
-        carts.save_cart(session, user, lines)
+        ordered = [(line.sku_code, line.quantity) for line in order.lines]
+
+    def add_all(lines: list[carts.CartLine]) -> list[carts.CartLine]:
+        for sku, quantity in ordered:
+            lines = carts.with_added(lines, sku, quantity)
+        return lines
+
+    carts.update_cart(db, user, add_all)
     return RedirectResponse("/cart", status_code=303)
 
 

@@ -9,17 +9,13 @@ uses (``SkuTerms.unit_price``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from microbag.accounts.principal import Principal
-from microbag.buyers.models import Company
-from microbag.buyers.service import available_credit_for
-from microbag.catalog.models import Sku, Style
+from microbag.buyers.service import available_credit_for, get_company
+from microbag.catalog.service import sku_labels
 from microbag.db import Database
 from microbag.errors import DomainError, ErrorItem
 from microbag.orders import service as orders
@@ -27,7 +23,7 @@ from microbag.orders.schemas import MAX_LINES, MAX_QUANTITY, OrderLineIn
 from microbag.pricing.policies import SkuTerms
 from microbag.pricing.service import price_list_for_company, terms_for
 from microbag.stock.service import available_by_sku
-from microbag.web.sessions import PortalUser, update_session_data
+from microbag.web.sessions import PortalUser, change_session_data
 
 
 @dataclass(frozen=True)
@@ -36,9 +32,9 @@ class CartLine:
     quantity: int
 
 
-def cart_of(user: PortalUser) -> list[CartLine]:
+def lines_of(data: dict[str, Any]) -> list[CartLine]:
     lines = []
-    for raw in user.data.get("cart") or []:
+    for raw in data.get("cart") or []:
         try:
             lines.append(CartLine(str(raw["sku"]), int(raw["quantity"])))
         except (KeyError, TypeError, ValueError):
@@ -46,10 +42,30 @@ def cart_of(user: PortalUser) -> list[CartLine]:
     return lines
 
 
-def save_cart(session: Session, user: PortalUser, lines: Sequence[CartLine]) -> None:
-    update_session_data(
-        session, user.session_id, cart=[{"sku": x.sku, "quantity": x.quantity} for x in lines]
-    )
+def cart_of(user: PortalUser) -> list[CartLine]:
+    """The cart as it was when the request's session was loaded (for showing it)."""
+    return lines_of(user.data)
+
+
+def update_cart(
+    db: Database, user: PortalUser, change: Callable[[list[CartLine]], list[CartLine]]
+) -> list[CartLine]:
+    """Apply ``change`` to the cart as it is now, in one write; returns the new lines.
+
+    The cart is re-read under the session row's lock inside the write, not taken from
+    the request's (older) copy, so parallel requests of one session (two tabs, a
+    double click, htmx steppers) each see the other's change: none is lost.
+    """
+    result: list[CartLine] = []
+
+    def apply(data: dict[str, Any]) -> dict[str, Any]:
+        nonlocal result
+        result = change(lines_of(data))
+        return data | {"cart": [{"sku": x.sku, "quantity": x.quantity} for x in result]}
+
+    with db.session(write=True) as session:
+        change_session_data(session, user.session_id, apply)
+    return result
 
 
 def clamp_quantity(quantity: int) -> int:
@@ -156,44 +172,39 @@ class CartView:
 
 
 def describe_cart(
-    session: Session, company: Company, lines: Sequence[CartLine], check: CartCheck
+    db: Database, company_id: int, lines: Sequence[CartLine], check: CartCheck
 ) -> CartView:
-    codes = [x.sku for x in lines]
-    skus: dict[str, tuple[int, str, str, str]] = {}
-    if codes:
-        for row_id, code, name, color, material in session.execute(
-            select(Sku.id, Sku.code, Style.name, Sku.color, Sku.material)
-            .join(Style, Style.id == Sku.style_id)
-            .where(Sku.code.in_(codes))
-        ):
-            skus[code] = (row_id, name, color, material)
-    price_list = price_list_for_company(session, company)
-    ids = [v[0] for v in skus.values()]
-    terms = terms_for(session, price_list, ids) if price_list is not None else {}
-    available = available_by_sku(session, ids)
+    with db.session() as session:
+        company = get_company(session, company_id)
+        labels = sku_labels(session, [x.sku for x in lines])
+        price_list = price_list_for_company(session, company)
+        ids = [label.id for label in labels.values()]
+        terms = terms_for(session, price_list, ids) if price_list is not None else {}
+        available = available_by_sku(session, ids)
+        credit = None if company.is_prepaid else available_credit_for(session, company)
+        currency = price_list.currency if price_list is not None else company.currency
+        min_order = price_list.min_order_value_minor if price_list is not None else None
     views = []
     for line_no, line in enumerate(lines, start=1):
-        known = skus.get(line.sku)
-        sku_id = known[0] if known else None
+        label = labels.get(line.sku)
         views.append(
             LineView(
                 line_no=line_no,
                 sku=line.sku,
                 quantity=line.quantity,
-                name=known[1] if known else None,
-                color=known[2] if known else None,
-                material=known[3] if known else None,
-                terms=terms.get(sku_id) if sku_id is not None else None,
-                available=available.get(sku_id, 0) if sku_id is not None else 0,
+                name=label.name if label else None,
+                color=label.color if label else None,
+                material=label.material if label else None,
+                terms=terms.get(label.id) if label else None,
+                available=available.get(label.id, 0) if label else 0,
                 errors=check.line_errors.get(line_no, []),
             )
         )
-    credit = None if company.is_prepaid else available_credit_for(session, company)
     return CartView(
         lines=views,
-        currency=price_list.currency if price_list is not None else company.currency,
+        currency=currency,
         check=check,
-        min_order_value_minor=price_list.min_order_value_minor if price_list else None,
+        min_order_value_minor=min_order,
         credit_available_minor=credit,
     )
 

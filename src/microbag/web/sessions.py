@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
@@ -169,14 +170,23 @@ def apply_housekeeping(
     web.expires_at = min(now + IDLE_TIMEOUT, web.created_at + MAX_AGE)
 
 
-def update_session_data(session: Session, session_id: int, **values: Any) -> dict[str, Any]:
-    """Replace keys of a session's data (the cart, preferences)."""
-    web = session.get(WebSession, session_id)
-    if web is None:
-        return {}
-    data = dict(web.data or {})
-    data.update(values)
-    web.data = data
+def change_session_data(
+    session: Session, session_id: int, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Replace a session's data (the cart, preferences) by ``change(data as it is now)``.
+
+    The row is read under a lock (``FOR UPDATE`` on PostgreSQL; SQLite's write
+    transaction already excludes other writers), so two requests of one browser that
+    change the data at once apply one after the other and neither change is lost.
+    Call in a write transaction. None when the session is gone.
+    """
+    current = session.execute(
+        select(WebSession.data).where(WebSession.id == session_id).with_for_update()
+    ).first()
+    if current is None:
+        return None
+    data = change(dict(current.data or {}))
+    session.execute(update(WebSession).where(WebSession.id == session_id).values(data=data))
     return data
 
 
