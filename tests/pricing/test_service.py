@@ -37,6 +37,39 @@ def test_resolution_prefers_company_then_segment_then_default(db, world):
         assert service.effective_price_list(s, world.company_a).id == seg.id
 
 
+def test_one_rule_chooses_the_list_for_pricing_and_for_placement(db, world):
+    """The choice is defined once (``chosen_price_list_id``): a query over every company,
+    ``price_list_for_company`` and order placement's read of the buyer all agree."""
+    from microbag.accounts.principal import Principal
+    from microbag.orders.placement import buyer_context
+
+    def chosen(s) -> dict[int, int | None]:
+        rows = s.execute(select(Company.id, service.chosen_price_list_id()).order_by(Company.id))
+        return dict(rows.all())
+
+    def agree(s) -> dict[int, int | None]:
+        by_query = chosen(s)
+        for company_id, list_id in by_query.items():
+            found = service.price_list_for_company(s, company(s, company_id))
+            assert (found.id if found else None) == list_id, company_id
+            principal = Principal(user_id=0, email="x@test", role="buyer", company_id=company_id)
+            assert buyer_context(s, principal).price_list_id == list_id, company_id
+        return by_query
+
+    with db.session(write=True) as s:
+        before = agree(s)
+        assert before[world.company_a] == world.price_lists["EUR"]
+        assert before[world.company_b] == world.price_lists["USD"]
+        seg = service.create_price_list(s, name="Boutiques EUR", currency="EUR", segment="boutique")
+        own = service.create_price_list(
+            s, name="Hudson own", currency="USD", company_id=world.company_b
+        )
+        after = agree(s)
+        assert after[world.company_a] == seg.id and after[world.company_b] == own.id
+        service.update_price_list(s, world.price_lists["JPY"], {"is_active": False})
+        assert agree(s)[world.company_prepaid] is None
+
+
 def test_effective_price_list_is_404_when_none_applies(db, world):
     with db.session(write=True) as s:
         service.update_price_list(s, world.price_lists["JPY"], {"is_active": False})

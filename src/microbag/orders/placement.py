@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, case, func, select
+from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.principal import Principal
@@ -40,6 +40,7 @@ from microbag.orders.policies import OPEN_STATUSES, PLACED
 from microbag.orders.schemas import OrderLineIn
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.pricing.policies import SkuTerms, Tier, quantity_errors
+from microbag.pricing.service import chosen_price_list_id
 from microbag.stock.models import StockLevel
 from microbag.stock.policies import Bin
 
@@ -117,27 +118,7 @@ class Buyer:
 
 
 def _build_buyer_stmt() -> Select[*tuple[Any, ...]]:
-    chosen = (
-        select(PriceList.id)
-        .where(
-            PriceList.is_active.is_(True),
-            PriceList.currency == Company.currency,
-            (PriceList.company_id == Company.id)
-            | (PriceList.company_id.is_(None) & (PriceList.segment == Company.segment))
-            | (PriceList.company_id.is_(None) & PriceList.segment.is_(None)),
-        )
-        .order_by(
-            case(
-                (PriceList.company_id.is_not(None), 0),
-                (PriceList.segment.is_not(None), 1),
-                else_=2,
-            ),
-            PriceList.id,
-        )
-        .limit(1)
-        .correlate(Company)
-        .scalar_subquery()
-    )
+    chosen = chosen_price_list_id()  # pricing owns the rule: one definition
     return (
         select(
             Company.currency,
@@ -160,7 +141,7 @@ def buyer_context(session: Session, principal: Principal) -> Buyer:
     """The caller's active company and its price list (one statement).
 
     The list is the company's own in its currency, else its segment's, else the
-    default (pricing.service.price_list_for_company, the same rule).
+    default (``pricing.service.chosen_price_list_id``, the rule's one definition).
     """
     if principal.company_id is None:
         raise Forbidden("your company account is not active")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from microbag.buyers.models import Company
@@ -18,16 +18,22 @@ from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.pricing.policies import SkuTerms, Tier, validate_terms
 
 
-def price_list_for_company(session: Session, company: Company) -> PriceList | None:
-    """The company's own list, else its segment's, else the default, in its currency."""
-    return session.scalars(
-        select(PriceList)
+def chosen_price_list_id() -> ScalarSelect[int]:
+    """The id of the price list that applies to a company, as a subquery correlated to
+    ``companies`` in the enclosing query: the company's own active list in its currency,
+    else its segment's, else the default (NULL when none applies).
+
+    The one definition of the rule: ``price_list_for_company`` uses it, and so does
+    order placement's single read of the company with its list.
+    """
+    return (
+        select(PriceList.id)
         .where(
             PriceList.is_active.is_(True),
-            PriceList.currency == company.currency,
-            (PriceList.company_id == company.id)
-            | ((PriceList.company_id.is_(None)) & (PriceList.segment == company.segment))
-            | ((PriceList.company_id.is_(None)) & (PriceList.segment.is_(None))),
+            PriceList.currency == Company.currency,
+            (PriceList.company_id == Company.id)
+            | (PriceList.company_id.is_(None) & (PriceList.segment == Company.segment))
+            | (PriceList.company_id.is_(None) & PriceList.segment.is_(None)),
         )
         .order_by(
             case(
@@ -38,7 +44,21 @@ def price_list_for_company(session: Session, company: Company) -> PriceList | No
             PriceList.id,
         )
         .limit(1)
-    ).first()
+        .correlate(Company)
+        .scalar_subquery()
+    )
+
+
+_price_list_for_company = (
+    select(PriceList)
+    .join(Company, PriceList.id == chosen_price_list_id())
+    .where(Company.id == bindparam("company_id"))
+)
+
+
+def price_list_for_company(session: Session, company: Company) -> PriceList | None:
+    """The company's own list, else its segment's, else the default, in its currency."""
+    return session.scalars(_price_list_for_company, {"company_id": company.id}).first()
 
 
 def terms_for(
