@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from microbag.db import Database
+from microbag.trends.policies import LABEL_REASONS
+from microbag.trends.schemas import LabelReason
 from microbag.trends.service import run_trends
 
 
@@ -48,3 +52,20 @@ def test_errors(client, trending) -> None:
     buyer = client.get("/api/v1/trends", headers=trending.auth("owner@a.test"))
     assert buyer.status_code == 403
     assert client.get("/api/v1/trends").status_code == 401
+
+
+def test_label_reason_is_returned(client, db: Database, trending) -> None:
+    """The policy's word for the label, at the top of each item and in its evidence."""
+    assert set(get_args(LabelReason)) == set(LABEL_REASONS)
+    staff = trending.auth("merch@seller.test")
+    with db.session(write=True) as s:
+        run_trends(s)
+    items = client.get("/api/v1/trends", params={"page_size": 200}, headers=staff).json()["items"]
+    red = next(
+        i for i in items if (i["attribute"], i["value"], i["region"]) == ("color", "red", "all")
+    )
+    assert red["label"] == "rising" and red["label_reason"] == "sustained trend"
+    assert red["evidence"]["label_reason"] == "sustained trend"
+    for item in items:
+        assert item["label_reason"] == item["evidence"]["label_reason"]
+        assert item["label_reason"] is None or item["label_reason"] in LABEL_REASONS

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from microbag.trends.policies import (
+    LABEL_REASONS,
     ChangePoint,
     MannKendall,
     TrendParams,
@@ -17,7 +18,9 @@ from microbag.trends.policies import (
     change_points,
     growth,
     label_for,
+    label_reason,
     mann_kendall,
+    one_spike,
 )
 
 WEEKS = 40
@@ -138,3 +141,112 @@ def test_window_parameter() -> None:
     assert evidence is not None and evidence.window_weeks == 4
     with pytest.raises(ValueError):
         TrendParams(window_weeks=0)
+
+
+# ---- label reasons: why a label next to a growth that seems to say otherwise ----------------
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("spike_at", [29, 35, 38])
+def test_one_spike_is_steady_because_of_one_spike(seed: int, spike_at: int) -> None:
+    """A flat series with one big week: a big growth (or fall), labelled steady, and why.
+
+    In the last three weeks the spike used to pass for a change point (a "new level"
+    of three weeks) and label the series rising.
+    """
+    weeks = mondays(WEEKS)
+    values = poisson(np.full(WEEKS, 20.0), seed)
+    values[spike_at] += 180
+    evidence = assess(values, weeks)
+    assert evidence is not None
+    assert evidence.growth_pct is not None and abs(evidence.growth_pct) > 40
+    assert evidence.label == "steady"
+    assert evidence.label_reason == "one spike"
+    assert any(f"the week of {weeks[spike_at].isoformat()}" in r for r in evidence.reasons)
+
+
+def test_large_growth_without_a_significant_test_is_not_significant() -> None:
+    """Lumpy weeks (big orders now and then, more of them lately): +112%, no trend."""
+    earlier = [10, 12, 58, 10, 11, 10, 61, 10]
+    previous = [10, 60, 10, 10, 12, 10, 10, 11]
+    recent = [58, 10, 12, 62, 10, 61, 57, 12]
+    evidence = assess([float(v) for v in earlier * 3 + previous + recent])
+    assert evidence is not None
+    assert evidence.growth_pct == pytest.approx(112.03)
+    assert evidence.mann_kendall is not None and evidence.mann_kendall.p > 0.05
+    assert evidence.label == "steady"
+    assert evidence.label_reason == "not significant"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 5, 6])
+def test_moderate_growth_on_a_sustained_trend_is_rising_and_says_so(seed: int) -> None:
+    evidence = assess(poisson(40 + 1.0 * t, seed))
+    assert evidence is not None
+    assert evidence.growth_pct is not None and 10 <= evidence.growth_pct < 30
+    assert evidence.label == "rising"
+    assert evidence.label_reason == "sustained trend"
+
+
+def test_a_better_window_inside_a_long_decline_is_against_the_trend() -> None:
+    values = [100 - 2.5 * i for i in range(32)] + [33, 38, 35, 37, 36, 34, 38, 36]
+    evidence = assess([float(v) for v in values])
+    assert evidence is not None
+    assert evidence.growth_pct is not None and evidence.growth_pct > 10
+    assert evidence.label == "steady" and evidence.label_reason == "against the trend"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])  # seed 0 draws +18% by chance: "not significant"
+def test_flat_series_needs_no_reason(seed: int) -> None:
+    evidence = assess(poisson(np.full(WEEKS, 40.0), seed))
+    assert evidence is not None and evidence.label == "steady"
+    assert evidence.label_reason is None
+    assert evidence.as_dict()["label_reason"] is None
+
+
+def test_label_reason_rules() -> None:
+    params = TrendParams()
+    up = MannKendall("mk", "increasing", 0.001, 0.5, 3.0, 100.0, 1.0, 26)
+    none = replace(up, trend="no trend", p=0.6)
+    down = replace(up, trend="decreasing")
+    assert label_reason("rising", 20.0, 120, up).reason == "sustained trend"
+    assert label_reason("rising", 20.0, 120, none).reason == "step change"
+    assert label_reason("fading", -20.0, 80, down).reason == "sustained trend"
+    assert label_reason("fading", -20.0, 80, replace(up, p=0.2)).reason == "step change"
+    assert label_reason("steady", 5.0, 105, up).reason is None  # they agree
+    assert label_reason("steady", 40.0, 140, none).reason == "not significant"
+    assert label_reason("steady", 40.0, 140, down).reason == "against the trend"
+    assert label_reason("steady", -40.0, 60, up).reason == "against the trend"
+    assert label_reason("steady", None, 0, none).reason == "no recent sales"
+    assert label_reason("rising", None, 12, None).reason is None  # "new" says it
+    spike = one_spike([10.0] * 8 + [10.0] * 7 + [100.0], 8, params.min_growth_pct)
+    why = label_reason("steady", 112.5, 170, none, spike, params=params)
+    assert why.reason == "one spike" and why.detail and "week of #16 had 100" in why.detail
+    assert set(LABEL_REASONS) >= {"one spike", "not significant", "sustained trend"}
+
+
+def test_one_spike_finds_the_week_that_carries_the_change() -> None:
+    flat = [10.0] * 16
+    assert one_spike(flat, 8, 10.0) is None  # no change to carry
+    rise = one_spike([10.0] * 15 + [100.0], 8, 10.0)
+    assert rise is not None and rise.index == 15 and rise.typical == 10
+    assert rise.growth_without == 0.0
+    fall = one_spike([10.0] * 3 + [100.0] + [10.0] * 12, 8, 10.0)  # a spike before
+    assert fall is not None and fall.index == 3
+    broad = one_spike([10.0] * 8 + [30.0] * 8, 8, 10.0)  # every week higher: no spike
+    assert broad is None
+    # +130% that would be +20% without its biggest week: that week carries the change;
+    # +60% that would still be +20% is more than one week's doing.
+    mostly = one_spike([10.0] * 8 + [12.0] * 7 + [100.0], 8, 10.0)
+    assert mostly is not None and mostly.growth_without == pytest.approx(20.0)
+    assert one_spike([10.0] * 8 + [12.0] * 7 + [44.0], 8, 10.0) is None
+
+
+def test_a_spike_is_no_step() -> None:
+    params = TrendParams()
+    none = MannKendall("mk", "no trend", 0.6, 0.1, 0.5, 10.0, 0.0, 26)
+    step_up = ChangePoint(37, None, 20.0, 80.0, 300.0)
+    spike = one_spike([20.0] * 15 + [200.0], 8, params.min_growth_pct)
+    assert label_for(112.5, 340, 160, none, step_up, params)[0] == "rising"
+    label, reasons = label_for(112.5, 340, 160, none, step_up, params, spike)
+    assert label == "steady"
+    assert not any("growth alone" in r for r in reasons)

@@ -41,6 +41,7 @@ def trend_out(row: service.TrendRow) -> TrendOut:
         growth_pct=row.growth_pct,
         recent_total=row.recent_total,
         previous_total=row.previous_total,
+        label_reason=row.label_reason,  # type: ignore[arg-type]
         evidence=row.evidence,  # type: ignore[arg-type]
     )
 

@@ -15,6 +15,15 @@ so a person can check why something is called rising.
   lookback) stepped the level up by ``step_min_pct``; ``fading`` mirrors it; anything
   else is ``steady``. Requiring both the growth and a test keeps one lucky week from
   labelling a trend.
+- Label reason: the label in a word's justification, for the board, where the label
+  sits next to the growth column and can seem to contradict it (``steady`` at +91%).
+  ``rising`` / ``fading`` say what carried them (``sustained trend``: the Mann-Kendall
+  test; ``step change``: a recent change point). A ``steady`` label next to a growth of
+  ``min_growth_pct`` or more says why it is not a trend: ``one spike`` (with the biggest
+  week of the larger window replaced by a typical week of that window, the growth falls
+  under the threshold), ``against the trend`` (the test says the opposite direction) or
+  ``not significant`` (neither test backs it). A ``steady`` label next to a small growth
+  needs no reason (None).
 """
 
 from __future__ import annotations
@@ -27,6 +36,24 @@ from typing import Any
 import numpy as np
 
 LABELS = ("rising", "steady", "fading")
+
+# Label reasons (see the module docstring), shown on the board next to the label.
+REASON_SUSTAINED = "sustained trend"
+REASON_STEP = "step change"
+REASON_SPIKE = "one spike"
+REASON_AGAINST = "against the trend"
+REASON_NOT_SIGNIFICANT = "not significant"
+REASON_NO_RECENT = "no recent sales"
+# A week is "one spike" when replacing it removes at least this share of the change.
+SPIKE_SHARE = 0.75
+LABEL_REASONS = (
+    REASON_SUSTAINED,
+    REASON_STEP,
+    REASON_SPIKE,
+    REASON_AGAINST,
+    REASON_NOT_SIGNIFICANT,
+    REASON_NO_RECENT,
+)
 
 
 @dataclass(frozen=True)
@@ -90,9 +117,28 @@ class Evidence:
     reasons: list[str] = field(default_factory=list)
     weeks: int = 0
     lookback_weeks: int = 0
+    # One of LABEL_REASONS, or None when the label and the growth agree on their own.
+    label_reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Spike:
+    """The one week that carries a window comparison (see ``one_spike``)."""
+
+    index: int
+    value: float
+    typical: float  # median of the other weeks of its window
+    growth_without: float  # growth % with the typical week in its place
+
+
+@dataclass(frozen=True)
+class LabelReason:
+    reason: str | None
+    # A sentence for the evidence page (None when the other reasons already say it).
+    detail: str | None = None
 
 
 def growth(values: list[float], window: int) -> tuple[float, float, float | None]:
@@ -185,8 +231,13 @@ def label_for(
     mk: MannKendall | None,
     recent_step: ChangePoint | None,
     params: TrendParams,
+    spike: Spike | None = None,
 ) -> tuple[str, list[str]]:
-    """The label and the reasons for it (pure; see the module docstring)."""
+    """The label and the reasons for it (pure; see the module docstring).
+
+    ``spike``: the one week that carries the growth (``one_spike``), if any. A change
+    point then only marks that week, not a new level, so it backs no label.
+    """
     reasons: list[str] = []
     w = params.window_weeks
     if growth_pct is None:
@@ -206,8 +257,8 @@ def label_for(
             f"Sen's slope {mk.slope:+.3g}/week)"
         )
     step_pct = recent_step.change_pct if recent_step is not None else None
-    step_up = step_pct is not None and step_pct >= params.step_min_pct
-    step_down = step_pct is not None and step_pct <= -params.step_min_pct
+    step_up = spike is None and step_pct is not None and step_pct >= params.step_min_pct
+    step_down = spike is None and step_pct is not None and step_pct <= -params.step_min_pct
     if recent_step is not None:
         reasons.append(
             f"level changed in week {recent_step.week or recent_step.index}: "
@@ -218,9 +269,79 @@ def label_for(
         return "rising", reasons
     if growth_pct <= -params.min_growth_pct and (mk_down or (step_down and not mk_up)):
         return "fading", reasons
-    if abs(growth_pct) >= params.min_growth_pct:
-        reasons.append(f"growth alone is not a trend: no significant test at alpha={params.alpha}")
+    if abs(growth_pct) >= params.min_growth_pct and spike is None:
+        reasons.append(f"growth alone is not a trend: no test backs it at alpha={params.alpha}")
     return "steady", reasons
+
+
+def one_spike(
+    values: list[float], window: int, min_growth_pct: float, share: float = SPIKE_SHARE
+) -> Spike | None:
+    """The one week that carries a window comparison's change, if one does.
+
+    The larger window (the recent one for a rise, the previous one for a fall) has its
+    biggest week replaced by the median of its other weeks. That week is the spike when
+    the change then falls under ``min_growth_pct`` (in size) or loses at least ``share``
+    of itself: +150% that would be +12% with a typical week is one week's doing.
+    """
+    recent, previous, pct = growth(values, window)
+    if pct is None or abs(pct) < min_growth_pct or len(values) < 2 * window or window < 2:
+        return None
+    start = len(values) - window if pct > 0 else len(values) - 2 * window
+    block = values[start : start + window]
+    top = max(range(window), key=lambda i: block[i])
+    typical = float(np.median([v for i, v in enumerate(block) if i != top]))
+    if pct > 0:
+        recent = recent - block[top] + typical
+    else:
+        previous = previous - block[top] + typical
+    if previous <= 0:
+        return None
+    without = (recent - previous) / previous * 100.0
+    same_way = (without > 0) == (pct > 0)
+    if same_way and abs(without) >= min_growth_pct and abs(without) > (1 - share) * abs(pct):
+        return None
+    return Spike(start + top, float(block[top]), typical, round(without, 2))
+
+
+def label_reason(
+    label: str,
+    growth_pct: float | None,
+    recent_total: float,
+    mk: MannKendall | None,
+    spike: Spike | None = None,
+    weeks: list[date] | None = None,
+    params: TrendParams | None = None,
+) -> LabelReason:
+    """Why the label, in a word, where the growth column alone may suggest otherwise.
+
+    Pure: the label (``label_for``), its inputs and ``one_spike``'s result decide.
+    """
+    p = params or TrendParams()
+    if growth_pct is None:
+        return LabelReason(REASON_NO_RECENT if label == "steady" and recent_total <= 0 else None)
+    significant = mk is not None and mk.p < p.alpha
+    if label in ("rising", "fading"):
+        wanted = "increasing" if label == "rising" else "decreasing"
+        sustained = significant and mk is not None and mk.trend == wanted
+        return LabelReason(REASON_SUSTAINED if sustained else REASON_STEP)
+    if abs(growth_pct) < p.min_growth_pct:
+        return LabelReason(None)
+    if spike is not None:
+        week = weeks[spike.index].isoformat() if weeks else f"#{spike.index + 1}"
+        return LabelReason(
+            REASON_SPIKE,
+            f"one week carries the change: the week of {week} had {spike.value:g} against "
+            f"a typical {spike.typical:g}; with a typical week instead the change would be "
+            f"{spike.growth_without:+.1f}%",
+        )
+    opposite = "decreasing" if growth_pct > 0 else "increasing"
+    if significant and mk is not None and mk.trend == opposite:
+        return LabelReason(
+            REASON_AGAINST,
+            f"the last {p.window_weeks} weeks go against the {mk.weeks}-week trend ({mk.trend})",
+        )
+    return LabelReason(REASON_NOT_SIGNIFICANT)
 
 
 def assess(
@@ -243,9 +364,13 @@ def assess(
     )
     first_recent = len(values) - p.lookback_weeks
     recent_steps = [c for c in points if c.index >= first_recent]
+    spike = one_spike(values, p.window_weeks, p.min_growth_pct)
     label, reasons = label_for(
-        pct, recent, previous, mk, recent_steps[-1] if recent_steps else None, p
+        pct, recent, previous, mk, recent_steps[-1] if recent_steps else None, p, spike
     )
+    why = label_reason(label, pct, recent, mk, spike, weeks, p)
+    if why.detail:
+        reasons.append(why.detail)
     n = len(values)
     return Evidence(
         label=label,
@@ -260,4 +385,5 @@ def assess(
         reasons=reasons,
         weeks=n,
         lookback_weeks=len(lookback),
+        label_reason=why.reason,
     )

@@ -13,6 +13,21 @@ TrendAttribute = Literal[
     "bag_type", "size_class", "color", "material", "price_tier", "occasion", "keyword"
 ]
 TrendLabel = Literal["rising", "steady", "fading"]
+# trends.policies.LABEL_REASONS (tests/trends/test_api.py checks they agree).
+LabelReason = Literal[
+    "sustained trend",
+    "step change",
+    "one spike",
+    "against the trend",
+    "not significant",
+    "no recent sales",
+]
+LABEL_REASON_HELP = (
+    "Why the label, in a word, where the growth alone may suggest otherwise: rising or "
+    "fading on a 'sustained trend' (Mann-Kendall) or a 'step change'; steady despite a "
+    "large growth because of 'one spike', 'not significant' or 'against the trend'; "
+    "'no recent sales'. Null when label and growth agree."
+)
 ScopeRegion = Literal[
     "all", "us", "europe", "japan_korea", "china", "middle_east", "latin_america", "other"
 ]
@@ -53,6 +68,7 @@ class EvidenceOut(BaseModel):
     reasons: list[str] = Field(description="Plain-language account of the label")
     weeks: int
     lookback_weeks: int
+    label_reason: LabelReason | None = Field(None, description=LABEL_REASON_HELP)
 
 
 class TrendOut(BaseModel):
@@ -65,6 +81,7 @@ class TrendOut(BaseModel):
     growth_pct: float | None
     recent_total: float
     previous_total: float
+    label_reason: LabelReason | None = Field(None, description=LABEL_REASON_HELP)
     evidence: EvidenceOut
 
 

@@ -44,6 +44,12 @@ class TrendRow:
     # [(week ISO, value)], oldest first
     series: list[list[Any]]
 
+    @property
+    def label_reason(self) -> str | None:
+        """Why the label, in a word (policies.label_reason; None in runs stored before it)."""
+        reason = (self.evidence or {}).get("label_reason")
+        return str(reason) if reason else None
+
     @classmethod
     def from_result(cls, r: TrendResult) -> TrendRow:
         return cls(
@@ -138,6 +144,14 @@ def run_trends(
 ) -> TrendComputation:
     """Compute and store a run (the caller's unit of work commits it)."""
     result = compute_trends(session, params, include_signals=include_signals)
+    return store_trends(session, result, include_signals=include_signals)
+
+
+def store_trends(
+    session: Session, result: TrendComputation, *, include_signals: bool = True
+) -> TrendComputation:
+    """Store a computed run (split from computing so a background job can compute in a read
+    transaction and hold SQLite's write lock only while writing); sets ``run_id``."""
     run = TrendRun(
         created_at=utcnow(),
         window_weeks=result.params.window_weeks,
