@@ -36,6 +36,18 @@ class Settings(BaseSettings):
     # first dashboard view does not wait seconds for it (off under pytest: see app.py).
     chart_warmup: bool = True
     data_dir: Path = Path("./var")
+    # Imported files (catalog CSV/XLSX uploads, sales and signal files): bounds checked
+    # before parsing (microbag/filelimits.py). An upload larger than this is refused.
+    import_max_upload_bytes: int = 64 * 1024 * 1024
+    # What a gzip file or an XLSX workbook (all its parts) may inflate to.
+    import_max_uncompressed_bytes: int = 256 * 1024 * 1024
+    # An XLSX part over 1 MB compressed more than this many to one is a zip bomb.
+    import_max_compression_ratio: int = 100
+    import_max_rows: int = 1_000_000
+    import_max_cells: int = 5_000_000
+    import_max_columns: int = 100
+    # A checked catalog import waits this long for "Import" (then it is deleted).
+    staged_import_ttl_seconds: int = 6 * 3600
 
 
 @lru_cache(maxsize=1)
