@@ -98,7 +98,7 @@ class _Connection:
 
 
 async def _load(
-    base: str, data: OrderBenchData, seconds: float, concurrency: int
+    base: str, data: OrderBenchData, seconds: float, concurrency: int, tokens: list[str]
 ) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
@@ -111,7 +111,7 @@ async def _load(
 
     async def worker(n: int) -> None:
         nonlocal errors
-        token = data.tokens[n % len(data.tokens)]
+        token = tokens[n % len(tokens)]
         conn = connections[n]
         i = 0
         while time.perf_counter() < deadline:
@@ -168,11 +168,18 @@ def run_order_load(
     seconds: float = 10,
     concurrency: int = 16,
     workers: int = 2,
+    one_company: bool = False,
 ) -> dict[str, Any]:
+    """Orders spread over many companies' users; and with ``one_company``, a second run
+    on the same server with every order from one company (under the key "one_company")."""
     proc, base = start_server(database_url, workers)
     try:
-        asyncio.run(_load(base, data, 1.5, concurrency))  # warm-up: connections, caches
-        return asyncio.run(_load(base, data, seconds, concurrency))
+        asyncio.run(_load(base, data, 1.5, concurrency, data.tokens))  # warm-up
+        result = asyncio.run(_load(base, data, seconds, concurrency, data.tokens))
+        if one_company:
+            tokens = data.one_company_tokens
+            result["one_company"] = asyncio.run(_load(base, data, seconds, concurrency, tokens))
+        return result
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -75,13 +75,21 @@ def bench_orders(pg_url: str | None, quick: bool) -> dict[str, Any]:
             db = fresh_database(url)
             data = seed_order_bench(db)
             db.dispose()
-            r = run_order_load(url, data, seconds=seconds)
+            r = run_order_load(url, data, seconds=seconds, one_company=True)
+            one = r["one_company"]
             out.update(
                 orders_per_s_postgres=round(r["orders_per_s"], 1),
                 order_p50_ms_postgres=round(r["p50_ms"], 2),
                 order_p95_ms_postgres=round(r["p95_ms"], 2),
                 order_errors_postgres=r["errors"],
                 order_error_kinds_postgres=r["error_kinds"],
+                # The same load with every order from one company (on credit): its
+                # orders queue on the company's row lock (issue 8: they deadlocked).
+                orders_per_s_postgres_one_company=round(one["orders_per_s"], 1),
+                order_p50_ms_postgres_one_company=round(one["p50_ms"], 2),
+                order_p95_ms_postgres_one_company=round(one["p95_ms"], 2),
+                order_errors_postgres_one_company=one["errors"],
+                order_error_kinds_postgres_one_company=one["error_kinds"],
             )
     return out
 
@@ -134,6 +142,10 @@ def main() -> None:
     if figures.get("raw_tps_postgres") and figures.get("orders_per_s_postgres"):
         figures["orders_to_raw_ratio_postgres"] = round(
             figures["orders_per_s_postgres"] / figures["raw_tps_postgres"], 3
+        )
+    if figures.get("raw_tps_postgres") and figures.get("orders_per_s_postgres_one_company"):
+        figures["orders_to_raw_ratio_postgres_one_company"] = round(
+            figures["orders_per_s_postgres_one_company"] / figures["raw_tps_postgres"], 3
         )
     if figures.get("raw_tps_sqlite") and figures.get("orders_per_s_sqlite"):
         figures["orders_to_raw_ratio_sqlite"] = round(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import insert
 
@@ -17,11 +17,17 @@ from microbag.stock.models import StockLevel, Warehouse
 
 @dataclass
 class OrderBenchData:
-    tokens: list[str]
+    tokens: list[str]  # one user in each of many companies: orders spread over them
     sku_codes: list[str]
+    # Many users of ONE company that buys on credit: its orders all take the company's
+    # row lock (the credit check), as a department store's integration posting keyed
+    # orders in parallel does.
+    one_company_tokens: list[str] = field(default_factory=list)
 
 
-def seed_order_bench(db: Database, companies: int = 40, skus: int = 200) -> OrderBenchData:
+def seed_order_bench(
+    db: Database, companies: int = 40, skus: int = 200, one_company_users: int = 16
+) -> OrderBenchData:
     """Enough stock and credit that every benchmark order is valid and succeeds."""
     with db.session(write=True) as s:
         style = Style(
@@ -98,4 +104,21 @@ def seed_order_bench(db: Database, companies: int = 40, skus: int = 200) -> Orde
             s.add(user)
             s.flush()
             tokens.append(create_token(s, user, "bench"))
-    return OrderBenchData(tokens, codes)
+        store = Company(
+            name="Bench Department Store",
+            segment="department_store",
+            country="US",
+            region="us",
+            currency="USD",
+            payment_terms_days=60,
+            credit_limit_minor=10**15,  # never reached: every order passes the credit check
+        )
+        s.add(store)
+        s.flush()
+        store_tokens = []
+        for i in range(one_company_users):
+            user = User(email=f"integration{i}@store.test", role="buyer", company_id=store.id)
+            s.add(user)
+            s.flush()
+            store_tokens.append(create_token(s, user, "bench"))
+    return OrderBenchData(tokens, codes, store_tokens)
