@@ -57,15 +57,10 @@ def ratio_bomb_workbook(header: list[str], inflated: int = 40 * 1024 * 1024) -> 
     return rewrite_sheet(workbook([header]), lambda xml: xml, {"xl/media/pad.bin": b" " * inflated})
 
 
-def gzip_bomb(inflated: int = 600 * 1024 * 1024, prefix: bytes = b"") -> bytes:
-    """``prefix`` then zeros, gzip-compressed: ~600 KB that inflate to ``inflated`` bytes."""
-    out = io.BytesIO()
-    block = b"\x00" * (1 << 20)
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as gz:
-        gz.write(prefix)
-        for _ in range(inflated // len(block)):
-            gz.write(block)
-    return out.getvalue()
+def gzip_bomb(inflated: int = 1024 * 1024 * 1024, prefix: bytes = b"") -> bytes:
+    """``prefix`` then zeros as gzip members: ~1 MB that inflate to ``inflated`` bytes."""
+    member = gzip.compress(b"\x00" * (1 << 20), compresslevel=9)
+    return gzip.compress(prefix) + member * (inflated >> 20)
 
 
 @dataclass

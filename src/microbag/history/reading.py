@@ -6,22 +6,28 @@ fields that span lines, the numbers come from a second pass of Python's csv modu
 Everything that makes a file unreadable (corrupt or truncated gzip, not UTF-8, rows
 with too many fields, a broken workbook) becomes one ``unreadable_file`` error naming
 the file and, where it is known, the line.
+
+Files are bounded before they are parsed (microbag/filelimits.py, settings
+``MICROBAG_IMPORT_*``): a plain file larger than the inflated cap is refused unread,
+gzip is inflated in chunks and given up past the cap, and a workbook's parts and
+cells are counted before openpyxl reads it. A file past a limit is refused with
+``file_too_large`` (too large once inflated) or ``unreadable_file`` (too many rows,
+cells or columns), naming the file.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import hashlib
 import io
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from microbag.errors import DomainError, ErrorItem
+from microbag.filelimits import GZIP_ERRORS, FileLimitError, FileLimits, check_xlsx, gunzip_bounded
 
 LINE = "__line"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -43,25 +49,37 @@ def _unreadable(name: str, message: str, line: int | None = None) -> DomainError
     return DomainError(ErrorItem("unreadable_file", where + message, line, field=name))
 
 
-def _decompress(name: str, data: bytes) -> bytes:
+def _limit_error(name: str, exc: FileLimitError) -> DomainError:
+    where = f"{name}: line {exc.line}: " if exc.line else f"{name}: "
+    return DomainError(ErrorItem(exc.code, where + exc.message, exc.line, field=name), exc.status)
+
+
+def _decompress(name: str, data: bytes, limits: FileLimits) -> bytes:
     try:
-        return gzip.decompress(data)
+        return gunzip_bounded(data, limits.max_uncompressed_bytes)
+    except FileLimitError as exc:
+        raise _limit_error(name, exc) from exc
     except EOFError as exc:
         raise _unreadable(
             name, "the gzip file is truncated (it ends before its last block)"
         ) from exc
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except GZIP_ERRORS as exc:
         raise _unreadable(name, f"the gzip file is corrupt ({exc})") from exc
 
 
-def read_table(path: Path, delimiter: str = ",") -> RawTable:
+def read_table(path: Path, delimiter: str = ",", limits: FileLimits | None = None) -> RawTable:
+    limits = limits or FileLimits.from_settings()
     name = path.name
     try:
+        size = path.stat().st_size
+        if size > limits.max_uncompressed_bytes:
+            cap = limits.max_uncompressed_bytes // (1024 * 1024)
+            raise _limit_error(name, FileLimitError(f"the file is larger than {cap} MB", 413))
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(name, f"cannot read the file ({exc.strerror or exc})") from exc
     if data.startswith(GZIP_MAGIC):
-        data = _decompress(name, data)
+        data = _decompress(name, data, limits)
     elif name.endswith(".gz"):
         raise _unreadable(name, "named .gz but it is not gzip-compressed")
     digest = hashlib.sha256(data).hexdigest()
@@ -69,7 +87,11 @@ def read_table(path: Path, delimiter: str = ",") -> RawTable:
         raise _unreadable(name, "the file is empty")
     inner = name.removesuffix(".gz").lower()
     if data.startswith(XLSX_MAGIC) or inner.endswith((".xlsx", ".xlsm")):
-        header, frame = _read_xlsx(name, data)
+        try:
+            check_xlsx(data, limits)
+        except FileLimitError as exc:
+            raise _limit_error(name, exc) from exc
+        header, frame = _read_xlsx(name, data, limits.max_columns)
         return RawTable(name, digest, "xlsx", header, frame)
     header, frame = _read_csv(name, data, delimiter)
     return RawTable(name, digest, "csv", header, frame)
@@ -157,7 +179,7 @@ def _structure_error(name: str, data: bytes, delimiter: str, exc: Exception) -> 
     return DomainError(items)
 
 
-def _read_xlsx(name: str, data: bytes) -> tuple[list[str], pl.DataFrame]:
+def _read_xlsx(name: str, data: bytes, max_columns: int) -> tuple[list[str], pl.DataFrame]:
     import zipfile
     from datetime import datetime
 
@@ -169,7 +191,13 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[str], pl.DataFrame]:
         raise _unreadable(name, f"not a readable XLSX workbook ({exc})") from exc
     try:
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # Rows stop at the column limit: a huge declared dimension pads no row past it
+        # (check_xlsx refused any value beyond it).
+        declared = sheet.max_column
+        rows = sheet.iter_rows(
+            values_only=True,
+            max_col=max_columns if declared is not None and declared > max_columns else None,
+        )
         first = next(rows, None)
         if first is None:
             raise _unreadable(name, "the workbook's first sheet is empty")

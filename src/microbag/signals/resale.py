@@ -14,10 +14,8 @@ A listing is an offer, not a sale: these are supply-side signals.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from microbag.errors import DomainError, ErrorItem
+from microbag.filelimits import GZIP_ERRORS, FileLimitError, FileLimits, gunzip_bounded
 from microbag.money import is_currency
 from microbag.signals.importer import SignalImportReport, check_source, store_points
 from microbag.trends.attributes import extract_fields, price_tier
@@ -43,8 +42,13 @@ def _open_lines(path: Path) -> tuple[list[str], str]:
         ) from exc
     if data.startswith(b"\x1f\x8b"):
         try:
-            data = gzip.decompress(data)
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+            # In chunks, given up past the cap: a small file may inflate a thousand-fold.
+            data = gunzip_bounded(data, FileLimits.from_settings().max_uncompressed_bytes)
+        except FileLimitError as exc:
+            raise DomainError(
+                ErrorItem(exc.code, f"{path.name}: {exc.message}"), exc.status
+            ) from exc
+        except GZIP_ERRORS as exc:
             raise DomainError(
                 ErrorItem("unreadable_file", f"{path.name}: truncated or corrupt gzip ({exc})")
             ) from exc
