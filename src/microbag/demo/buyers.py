@@ -145,7 +145,7 @@ class PeopleBuilder:
         usd = round(self.rng.uniform(low, high) / 5_000) * 5_000
         major = usd * CURRENCIES[currency].per_usd
         step = 1_000 if CURRENCIES[currency].per_usd < 100 else 1_000_000
-        return int(round(major / step) * step) * 10 ** minor_digits(currency)
+        return int(round(major / step) * step) * int(10 ** minor_digits(currency))
 
     def add_company(
         self, region: str, segment: str, featured: FeaturedCompany | None = None

@@ -73,7 +73,7 @@ def style_affinity(style: StyleRec, region: str, segment: str) -> float:
         * SEGMENT_TIERS[segment][style.price_tier]
         * REGION_SIZES[region][style.size_class]
     )
-    return weight**STYLE_SHARPNESS * style.popularity
+    return float(weight**STYLE_SHARPNESS * style.popularity)
 
 
 def variant_affinity(sku: SkuRec, region: str) -> float:
@@ -83,7 +83,7 @@ def variant_affinity(sku: SkuRec, region: str) -> float:
         * REGION_HARDWARE[region][sku.hardware]
         * REGION_MATERIALS.get(region, {}).get(sku.material, 1.0)
     )
-    return weight**VARIANT_SHARPNESS * sku.popularity / sku.style.popularity
+    return float(weight**VARIANT_SHARPNESS * sku.popularity / sku.style.popularity)
 
 
 def sku_affinity(sku: SkuRec, region: str, segment: str) -> float:

@@ -38,7 +38,7 @@ def convert(usd_cents: float, currency: str) -> int:
 
 @cache
 def _minor_per_cent(currency: str) -> float:
-    return CURRENCIES[currency].per_usd * 10 ** minor_digits(currency) / 100
+    return float(CURRENCIES[currency].per_usd * 10 ** minor_digits(currency) / 100)
 
 
 @cache

@@ -191,7 +191,7 @@ class SeasonAdjusted:
         if not flags.any() or flags.all():
             return 1.0
         ratio = (y[flags].mean() + 1.0) / (y[~flags].mean() + 1.0) / max(series.holiday_ratio, 1e-9)
-        return float(np.clip(ratio, 1 / 3, 3.0)) ** self.alpha
+        return float(float(np.clip(ratio, 1 / 3, 3.0)) ** self.alpha)
 
     def forecast(self, series: Series, h: int) -> Prediction:
         p = self.base.forecast(series, h)

@@ -99,8 +99,13 @@ def features(z: np.ndarray, first: np.ndarray, t: int) -> tuple[np.ndarray, np.n
     """Features of every row of ``z`` at origin ``t`` (weeks ``< t`` only) and its scale."""
     hist = z[:, :t]
     age = np.maximum(t - first, 1)
-    span = lambda w: np.minimum(w, age).astype(float)  # noqa: E731
-    window = lambda w: hist[:, max(0, t - w) :]  # noqa: E731
+
+    def span(w: int) -> np.ndarray:
+        return np.asarray(np.minimum(w, age), dtype=float)
+
+    def window(w: int) -> np.ndarray:
+        return hist[:, max(0, t - w) :]
+
     scale = window(13).sum(axis=1) / span(13)
     overall = hist.sum(axis=1) / age
     scale = np.where(scale > 0, scale, overall)
@@ -158,7 +163,8 @@ def _fit(
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
         model.fit(x[pick], y[pick])
-    return model
+    fitted: object = model
+    return fitted
 
 
 def fit_predict(

@@ -167,7 +167,7 @@ def order_out(order: OrderLike) -> OrderOut:
     return OrderOut(
         id=order.id,
         company_id=order.company_id,
-        status=order.status,  # type: ignore[arg-type]
+        status=order.status,
         currency=order.currency,
         lines=[_line_out(line, order.currency) for line in order.lines],
         total=MoneyOut(amount_minor=order.total_minor, currency=order.currency),

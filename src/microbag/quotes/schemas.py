@@ -161,8 +161,8 @@ class QuoteOut(BaseModel):
         return cls(
             id=quote.id,
             company_id=quote.company_id,
-            kind=quote.kind,  # type: ignore[arg-type]
-            status=policies.effective_status(quote.status, quote.valid_until, today),  # type: ignore[arg-type]
+            kind=quote.kind,
+            status=policies.effective_status(quote.status, quote.valid_until, today),
             currency=cur,
             customization=Customization.model_construct(
                 logo=quote.custom_logo,

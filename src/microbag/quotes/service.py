@@ -59,7 +59,7 @@ def _load(session: Session, principal: Principal, quote_id: int, *, lock: bool =
     stmt = _scoped(principal, select(Quote).where(Quote.id == quote_id))
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    quote = session.scalars(stmt).first()
+    quote: Quote | None = session.scalars(stmt).first()
     if quote is None:
         raise NotFound("quote")
     return quote
