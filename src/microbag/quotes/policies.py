@@ -236,14 +236,37 @@ def normalize_content_type(value: str | None) -> str:
     return _TYPE_ALIASES.get(base, base)
 
 
-def _looks_like_svg(data: bytes) -> bool:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<") and b"<svg" in data[:65536].lower()
+def svg_problem(data: bytes) -> ErrorItem | None:
+    """Why ``data`` is no acceptable SVG, or None.
+
+    Parsed with defusedxml (entities and external references are refused, so no
+    "billion laughs" can expand), and the root element must be ``<svg>``.
+    """
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        root = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        return ErrorItem(
+            "artwork_unsafe_svg",
+            "the SVG declares XML entities or external references, which are not accepted",
+        )
+    except (ParseError, ValueError):
+        return ErrorItem("artwork_type_mismatch", "the file's content is not well-formed SVG XML")
+    tag = str(root.tag).rpartition("}")[2]
+    if tag != "svg":
+        return ErrorItem(
+            "artwork_type_mismatch", f"the file's root element is <{tag[:40]}>, not <svg>"
+        )
+    return None
 
 
 def magic_matches(content_type: str, data: bytes) -> bool:
     if content_type == "image/svg+xml":
-        return _looks_like_svg(data)
+        return svg_problem(data) is None
     return any(data.startswith(sig) for sig in _MAGIC.get(content_type, ()))
 
 
@@ -297,6 +320,9 @@ def validate_artwork(
             ),
             422,
         )
+    if content_type == "image/svg+xml":
+        problem = svg_problem(data)
+        return None if problem is None else (problem, 422)
     if not magic_matches(content_type, data):
         return (
             ErrorItem(
