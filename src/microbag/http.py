@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
@@ -11,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
@@ -18,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import INT32_MAX
-from microbag.accounts.service import principal_for_token, token_cache
+from microbag.accounts.service import TokenCache, principal_for_token, token_still_valid
 from microbag.config import get_settings
 from microbag.db import Database, database_trouble
 from microbag.errors import DomainError, Forbidden, Unauthorized
@@ -162,12 +165,52 @@ WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False, description="API token from `microbag token create`")
 
 
-def _principal_from_database(db: Database, token: str) -> Principal | None:
+def _token_cache(request: Request) -> TokenCache:
+    """This app instance's token cache (one per worker process, as the app is)."""
+    cache = getattr(request.app.state, "token_cache", None)
+    if not isinstance(cache, TokenCache):
+        cache = request.app.state.token_cache = TokenCache()
+    return cache
+
+
+def _principal_from_database(db: Database, token: str, cache: TokenCache) -> Principal | None:
     # Often a request's first statement: the one to meet a connection cut since (re-run).
     principal = db.run(lambda session: principal_for_token(session, token))
     if principal is not None:
-        token_cache.put(token, principal)
+        cache.put(token, principal)
     return principal
+
+
+@dataclass
+class _CachedTokenCheck:
+    """A principal taken from the token cache, still to be confirmed by the database."""
+
+    token: str
+    principal: Principal
+    cache: TokenCache
+    done: bool = False
+
+
+# Set for the rest of the request when its principal came from the cache. The context
+# is copied into the worker threads that run the route, and the object is shared, so
+# the check runs once per request, whichever thread opens the first transaction.
+_pending_check: ContextVar[_CachedTokenCheck | None] = ContextVar(
+    "microbag_cached_token_check", default=None
+)
+
+
+@event.listens_for(Session, "after_begin")
+def _confirm_cached_token(_session: Session, _transaction: Any, connection: Any) -> None:
+    """Re-check a cached token in the first transaction the request opens, on its own
+    connection: one indexed read instead of a separate lookup before the route, and a
+    revocation or deactivation made by any worker process applies at once everywhere."""
+    pending = _pending_check.get()
+    if pending is None or pending.done:
+        return
+    pending.done = True
+    if not token_still_valid(connection, pending.token, pending.principal):
+        pending.cache.forget(pending.token)
+        raise Unauthorized()
 
 
 async def current_principal(
@@ -182,9 +225,12 @@ async def current_principal(
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise Unauthorized()
     token = creds.credentials
-    principal = token_cache.get(token, get_settings().token_cache_seconds)
-    if principal is None:
-        principal = await run_in_threadpool(_principal_from_database, db, token)
+    cache = _token_cache(request)
+    principal = cache.get(token, get_settings().token_cache_seconds)
+    if principal is not None:
+        _pending_check.set(_CachedTokenCheck(token, principal, cache))
+        return principal
+    principal = await run_in_threadpool(_principal_from_database, db, token, cache)
     if principal is None:
         raise Unauthorized()
     return principal

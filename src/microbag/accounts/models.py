@@ -25,6 +25,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Raised when a password is set or the user is deactivated: portal sessions started
+    # under an older value are over (they record the value they were started with).
+    credentials_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     company: Mapped[Company | None] = relationship(lazy="joined")
 

@@ -6,11 +6,12 @@ import hashlib
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.models import ApiToken, User
@@ -100,10 +101,24 @@ def check_password_strength(password: str) -> str:
     return password
 
 
-def set_password(session: Session, email: str, password: str) -> User:
+def end_credentials(user: User) -> None:
+    """End every portal session of the user, in every worker process at once: sessions
+    record the version they were started under, and are refused once it changes."""
+    user.credentials_version = (user.credentials_version or 0) + 1
+
+
+def set_password(
+    session: Session, email: str, password: str, *, keep_tokens: bool = False
+) -> tuple[User, int]:
+    """A new password, set by staff (CLI, staff page): the user's portal sessions end
+    and, unless ``keep_tokens``, their API tokens are revoked. Returns the user and how
+    many tokens were revoked."""
     user = get_user_by_email(session, email)
     user.password_hash = hash_password(check_password_strength(password))
-    return user
+    end_credentials(user)
+    revoked = 0 if keep_tokens else revoke_tokens(session, user)
+    session.flush()
+    return user, revoked
 
 
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
@@ -124,9 +139,8 @@ def create_token(session: Session, user: User, name: str = "") -> str:
     return token
 
 
-def principal_for_token(session: Session, token: str) -> Principal | None:
-    """Who holds ``token``: None if unknown, revoked, or its user or company is inactive."""
-    row = session.execute(
+def _token_principal_stmt(token: str) -> Select[int, str, str, int | None]:
+    return (
         select(User.id, User.email, User.role, User.company_id)
         .join(ApiToken, ApiToken.user_id == User.id)
         .outerjoin(Company, Company.id == User.company_id)
@@ -136,19 +150,33 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
             User.is_active.is_(True),
             User.company_id.is_(None) | Company.is_active.is_(True),
         )
-    ).first()
+    )
+
+
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """Who holds ``token``: None if unknown, revoked, or its user or company is inactive."""
+    row = session.execute(_token_principal_stmt(token)).first()
     if row is None:
         return None
     return Principal(row.id, row.email, row.role, row.company_id)
 
 
-class TokenCache:
-    """Principals recently found by token, per worker process, for ``max_age`` seconds.
+def token_still_valid(connection: Connection, token: str, principal: Principal) -> bool:
+    """Does ``token`` still stand for exactly ``principal`` (not revoked, user and company
+    active, same role)? One indexed read, run on the request's own connection."""
+    row = connection.execute(_token_principal_stmt(token)).first()
+    return row is not None and Principal(row.id, row.email, row.role, row.company_id) == principal
 
-    Saves the API's hot paths a database round trip per request. Any change that can
-    end a token's validity (revocation, a user's or company's deactivation, a role
-    change) calls ``clear``, so it applies at once in this process; other processes
-    see it within ``max_age`` (``MICROBAG_TOKEN_CACHE_SECONDS``).
+
+class TokenCache:
+    """Principals recently found by token, per app instance (worker process), for
+    ``max_age`` seconds.
+
+    Saves the API's requests the separate lookup (a pooled connection, a transaction, a
+    trip through the thread pool) before the route runs. It is not trusted on its own:
+    a cached principal is re-checked by ``token_still_valid`` inside the first
+    transaction the request opens (``microbag.http``), so a revocation, deactivation or
+    role change made by any process applies at once everywhere.
     """
 
     def __init__(self, size: int = 10_000) -> None:
@@ -170,12 +198,13 @@ class TokenCache:
                 self._entries.clear()  # crude but bounded; entries live seconds anyway
             self._entries[hash_token(token)] = (time.monotonic(), principal)
 
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(hash_token(token), None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-token_cache = TokenCache()
 
 
 def revoke_tokens(session: Session, user: User) -> int:
@@ -184,7 +213,6 @@ def revoke_tokens(session: Session, user: User) -> int:
         if tok.revoked_at is None:
             tok.revoked_at = utcnow()
             count += 1
-    token_cache.clear()
     return count
 
 
@@ -226,7 +254,6 @@ def revoke_token(session: Session, user_id: int, token_id: int) -> ApiToken:
         raise NotFound("token", "unknown_token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        token_cache.clear()
         session.flush()
     return token
 
@@ -261,15 +288,8 @@ def get_staff_user(session: Session, user_id: int) -> User:
 def set_company_user_active(
     session: Session, company_id: int, user_id: int, *, is_active: bool
 ) -> User:
-    """Deactivate (or reactivate) a user of the company; their portal sessions and API
-    tokens stop working at once (both re-check ``is_active`` on every request)."""
-    user = session.get(User, user_id)
-    if user is None or user.company_id != company_id:
-        raise NotFound("user", "unknown_user")
-    user.is_active = is_active
-    token_cache.clear()
-    session.flush()
-    return user
+    """Deactivate (or reactivate) a user of the company (see ``set_user_active``)."""
+    return set_user_active(session, user_id, is_active=is_active, company_id=company_id)
 
 
 def update_staff_user(
@@ -282,7 +302,7 @@ def update_staff_user(
 ) -> User:
     """Change a staff user's role, name or active flag; the last active admin stays one.
 
-    A deactivated user's tokens stop working at once (principal_for_token checks it).
+    A deactivated user's sessions end and their tokens stop working at once.
     """
     user = get_staff_user(session, user_id)
     if role is not None and not valid_role(role, is_staff=True):
@@ -303,9 +323,76 @@ def update_staff_user(
                 "last_admin", "the last active admin cannot be demoted or deactivated", 409
             )
     user.role = new_role
+    if user.is_active and not new_active:
+        end_credentials(user)
     user.is_active = new_active
-    token_cache.clear()
     if name is not None:
         user.name = name
     session.flush()
     return user
+
+
+def set_user_active(
+    session: Session, user_id: int, *, is_active: bool, company_id: int | None = None
+) -> User:
+    """Deactivate (or reactivate) a user; with ``company_id``, only a user of that company.
+
+    Deactivating ends their portal sessions for good and stops their API tokens at once
+    in every worker process (tokens work again if the user is reactivated).
+    """
+    user = session.get(User, user_id)
+    if user is None or (company_id is not None and user.company_id != company_id):
+        raise NotFound("user", "unknown_user")
+    if user.is_active and not is_active:
+        end_credentials(user)
+    user.is_active = is_active
+    session.flush()
+    return user
+
+
+# ---- what a portal session shows of its user -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """A user as the portal needs them at every request: who, and whether still allowed."""
+
+    principal: Principal
+    name: str
+    active: bool  # the user and their company (if any) are active
+    credentials_version: int
+    company_name: str | None
+    locale: str | None
+    currency: str | None
+
+
+def session_user(session: Session, user_id: int) -> SessionUser | None:
+    """The user (and company) behind a portal session, in one indexed read; None if gone."""
+    row = session.execute(
+        select(
+            User.id,
+            User.email,
+            User.role,
+            User.company_id,
+            User.name,
+            User.is_active,
+            User.credentials_version,
+            Company.name.label("company_name"),
+            Company.is_active.label("company_active"),
+            Company.locale,
+            Company.currency,
+        )
+        .outerjoin(Company, Company.id == User.company_id)
+        .where(User.id == user_id)
+    ).first()
+    if row is None:
+        return None
+    return SessionUser(
+        principal=Principal(row.id, row.email, row.role, row.company_id),
+        name=row.name,
+        active=bool(row.is_active) and (row.company_id is None or bool(row.company_active)),
+        credentials_version=int(row.credentials_version or 0),
+        company_name=row.company_name,
+        locale=row.locale,
+        currency=row.currency,
+    )

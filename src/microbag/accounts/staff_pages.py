@@ -1,7 +1,9 @@
 """Staff page for the seller's own users and their roles (admins only).
 
 Thin adapter over accounts.service: add a staff user, change a role, deactivate
-(their sessions and tokens stop at once). The last active admin cannot be demoted.
+(their sessions and tokens stop at once), and set a new password for any user (staff
+or buyer): their sessions end and their API tokens are revoked unless "keep API
+tokens" is ticked. The last active admin cannot be demoted.
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ FIELD_OF_CODE = {
     "invalid_role": "role",
     "weak_password": "password",
 }
-DONE = {"created": "Staff user added.", "saved": "Saved."}
+DONE = {
+    "created": "Staff user added.",
+    "saved": "Saved.",
+    "password": "New password set: their portal sessions are ended and their API tokens revoked.",
+    "password-kept": "New password set: their portal sessions are ended; their API tokens "
+    "were kept.",
+}
 ROLE_HELP = {
     "admin": "everything, including staff users",
     "sales": "orders, quotes, prices, companies",
@@ -52,6 +60,8 @@ def _page(
     values: dict[str, str] | None = None,
     errors: FormErrors | None = None,
     row_errors: FormErrors | None = None,
+    reset_values: dict[str, str] | None = None,
+    reset_errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     with db.session() as session:
@@ -67,6 +77,8 @@ def _page(
             "values": values or {"role": "sales"},
             "errors": errors,
             "row_errors": row_errors,
+            "reset_values": reset_values or {},
+            "reset_errors": reset_errors,
             "min_password": service.MIN_PASSWORD_LENGTH,
             "notice": DONE.get(request.query_params.get("done", "")),
         },
@@ -102,6 +114,35 @@ def add_staff_user(request: Request, user: AdminStaff, db: PortalDb, form: Form)
     except DomainError as exc:
         return _page(request, user, db, values=values, errors=_errors(exc), status_code=exc.status)
     return RedirectResponse("/staff/users?done=created", status_code=303)
+
+
+# Before /staff/users/{user_id}, which would otherwise take "password" for an id.
+@router.post("/staff/users/password")
+def reset_password(request: Request, user: AdminStaff, db: PortalDb, form: Form) -> Response:
+    """A new password for any user (staff or buyer), e.g. one who forgot theirs."""
+    email = text(form, "email", 254)
+    password = text(form, "password", 1024)
+    keep_tokens = text(form, "keep_tokens") == "1"
+    values = {"email": email, "keep_tokens": "1" if keep_tokens else ""}
+    try:
+        with db.session(write=True) as session:
+            service.set_password(session, email, password, keep_tokens=keep_tokens)
+    except DomainError as exc:
+        errors = FormErrors()
+        for item in exc.items:
+            field = {"weak_password": "password", "unknown_user": "email"}.get(item.code)
+            message = (
+                "There is no user with this e-mail address"
+                if field == "email"
+                else (item.message[:1].upper() + item.message[1:])
+            )
+            errors.add(field, message.rstrip(".") + ".")
+        status = 422 if exc.status == 404 else exc.status
+        return _page(
+            request, user, db, reset_values=values, reset_errors=errors, status_code=status
+        )
+    done = "password-kept" if keep_tokens else "password"
+    return RedirectResponse(f"/staff/users?done={done}", status_code=303)
 
 
 @router.post("/staff/users/{user_id}")

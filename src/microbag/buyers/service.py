@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from microbag.accounts import service as accounts
 from microbag.accounts.models import User
-from microbag.accounts.service import create_user, token_cache
+from microbag.accounts.service import create_user
 from microbag.buyers.models import Company
 from microbag.buyers.policies import (
     OPEN_UNPAID_STATUSES,
@@ -261,8 +261,6 @@ def update_company(session: Session, company_id: int, changes: Mapping[str, Any]
         values["region"] = region_for_country(values.get("country", company.country))
     for key, value in values.items():
         setattr(company, key, value)
-    if "is_active" in values:
-        token_cache.clear()  # a deactivated company's tokens stop working
     session.flush()
     return company
 

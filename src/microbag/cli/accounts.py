@@ -42,8 +42,16 @@ def list_users(
 
 
 @users_app.command("set-password")
-def set_password(email: str = typer.Option(..., "--email", help="The user's e-mail")) -> None:
-    """Set a user's password, read from standard input (one line)."""
+def set_password(
+    email: str = typer.Option(..., "--email", help="The user's e-mail"),
+    keep_tokens: bool = typer.Option(
+        False, "--keep-tokens", help="Keep the user's API tokens working (default: revoke them)"
+    ),
+) -> None:
+    """Set a user's password, read from standard input (one line).
+
+    Their portal sessions end; their API tokens are revoked unless --keep-tokens.
+    """
     if sys.stdin.isatty():
         import getpass
 
@@ -52,10 +60,14 @@ def set_password(email: str = typer.Option(..., "--email", help="The user's e-ma
         password = sys.stdin.readline().rstrip("\r\n")
     try:
         with database().session(write=True) as s:
-            service.set_password(s, email, password)
+            _user, revoked = service.set_password(s, email, password, keep_tokens=keep_tokens)
     except DomainError as exc:
         fail(exc)
-    console.print(f"password set for {email}")
+    console.print(f"password set for {email}; their portal sessions are ended")
+    if keep_tokens:
+        console.print("API tokens kept (--keep-tokens)")
+    else:
+        console.print(f"API tokens revoked: {revoked}")
 
 
 @token_app.command("create")

@@ -23,6 +23,8 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # The synchronizer token every state-changing form and htmx request must carry.
     csrf_secret: Mapped[str] = mapped_column(String(64))
+    # The user's credentials_version at sign-in: a later password or deactivation ends it.
+    credentials_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Small per-session state: the cart ({"cart": {"SKU": qty}}) and similar.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,8 +2,10 @@
 
 The browser holds only a random 256-bit id in an HttpOnly cookie; the database
 keeps its SHA-256, the user, the CSRF secret and small per-session data (the
-cart). Every request re-reads the user, so a deactivated or deleted user (or one
-whose company was deactivated) is signed out at once.
+cart). Every request re-reads the user (``accounts.service.session_user``), so a
+deactivated or deleted user (or one whose company was deactivated) is signed out at
+once, and so is every session started before the user's password was last set (the
+session records the user's ``credentials_version`` at sign-in).
 
 Cookie name: ``__Host-microbag_session`` (Secure, Path=/, no Domain) when the
 request came over HTTPS. Browsers refuse a ``__Host-`` cookie without
@@ -28,10 +30,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
-from microbag.accounts.models import User
 from microbag.accounts.principal import Principal
-from microbag.accounts.service import principal_of
-from microbag.buyers.models import Company
+from microbag.accounts.service import session_user
 from microbag.timeutil import utcnow
 from microbag.web.models import WebSession
 
@@ -82,10 +82,12 @@ def start_session(session: Session, user_id: int, *, now: datetime | None = None
     """A new session for the user; returns the raw id for the cookie (never stored)."""
     now = now or utcnow()
     raw = secrets.token_urlsafe(32)
+    user = session_user(session, user_id)
     session.add(
         WebSession(
             session_hash=hash_session_id(raw),
             user_id=user_id,
+            credentials_version=user.credentials_version if user else 0,
             csrf_secret=secrets.token_urlsafe(32),
             data={},
             created_at=now,
@@ -100,11 +102,6 @@ def start_session(session: Session, user_id: int, *, now: datetime | None = None
 def end_session(session: Session, raw: str | None) -> None:
     if raw:
         session.execute(delete(WebSession).where(WebSession.session_hash == hash_session_id(raw)))
-
-
-def end_user_sessions(session: Session, user_id: int) -> None:
-    """Sign a user out everywhere (e.g. after a password change)."""
-    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
 
 @dataclass(frozen=True)
@@ -122,31 +119,31 @@ def load_session(
 ) -> SessionLookup:
     """The live session for a cookie value (read-only; apply ``action`` in a write)."""
     now = now or utcnow()
-    row = session.execute(
-        select(WebSession, User, Company)
-        .join(User, User.id == WebSession.user_id)
-        .outerjoin(Company, Company.id == User.company_id)
-        .where(WebSession.session_hash == hash_session_id(raw))
+    web = session.scalars(
+        select(WebSession).where(WebSession.session_hash == hash_session_id(raw))
     ).first()
-    if row is None:
+    if web is None:
         return SessionLookup(None)
-    web, user, company = row
+    # Re-read at every request (no cache), so a deactivation or a new password made by
+    # any worker process ends the session at once.
+    user = session_user(session, web.user_id)
     alive = (
-        web.expires_at > now
+        user is not None
+        and web.expires_at > now
         and web.created_at + MAX_AGE > now
-        and user.is_active
-        and (company is None or company.is_active)
+        and user.active
+        and web.credentials_version == user.credentials_version
     )
-    if not alive:
+    if user is None or not alive:
         return SessionLookup(None, web.id, "end")
     portal_user = PortalUser(
-        principal=principal_of(user),
+        principal=user.principal,
         session_id=web.id,
         csrf_token=web.csrf_secret,
         name=user.name,
-        company_name=company.name if company else None,
-        locale=(company.locale if company else None) or default_locale,
-        currency=company.currency if company else None,
+        company_name=user.company_name,
+        locale=user.locale or default_locale,
+        currency=user.currency,
         data=dict(web.data or {}),
     )
     action = "touch" if now - web.last_seen_at >= TOUCH_EVERY else None
