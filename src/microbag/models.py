@@ -6,6 +6,7 @@ from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.compliance.models import ComplianceDocument
 from microbag.db import Base
 from microbag.forecasting.models import BacktestScore, Forecast, ForecastRun
+from microbag.jobs.models import Job, JobFile
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
@@ -23,6 +24,8 @@ __all__ = [
     "ForecastRun",
     "IdempotencyRecord",
     "IncomingStock",
+    "Job",
+    "JobFile",
     "LoginFailure",
     "Order",
     "OrderAllocation",

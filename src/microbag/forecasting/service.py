@@ -35,6 +35,11 @@ from microbag.forecasting.policies import (
 from microbag.history.service import LEVELS, weekly_units
 
 Progress = Callable[[str, int, int], None]
+# What compute_forecast returns: (level, unique_id) -> (prediction, model), the per-series
+# results (for the scores) and facts about the run.
+Computed = tuple[
+    dict[tuple[str, str], tuple[Prediction, str]], list[SeriesForecast], dict[str, Any]
+]
 MAX_HORIZON = 52
 ENGINES = ("local", "dask")
 
@@ -125,7 +130,7 @@ def compute_forecast(
     until: date | None = None,
     fast: bool = False,
     progress: Progress | None = None,
-) -> tuple[dict[tuple[str, str], tuple[Prediction, str]], list[SeriesForecast], dict[str, Any]]:
+) -> Computed:
     """Forecasts keyed by (level, unique_id) -> (prediction, model), the per-series
     results (for the scores) and facts about the run. Nothing is written."""
     if not 1 <= horizon <= MAX_HORIZON:
@@ -210,7 +215,7 @@ def run_forecast(
 ) -> RunResult:
     """Compute and store a forecast run (forecasts and backtest scores)."""
     started = time.perf_counter()
-    out, results, facts = compute_forecast(
+    computed = compute_forecast(
         session,
         horizon,
         engine=engine,
@@ -221,6 +226,34 @@ def run_forecast(
         fast=fast,
         progress=progress,
     )
+    return store_forecast(
+        session,
+        horizon,
+        computed,
+        engine=engine,
+        level=level,
+        until=until,
+        started=started,
+        progress=progress,
+    )
+
+
+def store_forecast(
+    session: Session,
+    horizon: int,
+    computed: Computed,
+    *,
+    engine: str = "local",
+    level: str = "all",
+    until: date | None = None,
+    started: float | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Store what ``compute_forecast`` returned as a run. Split from the computing so a
+    background job can compute in a read transaction and hold the write lock (SQLite's
+    only writer) just for the writing; ``started`` (``time.perf_counter()``) times the run."""
+    started = time.perf_counter() if started is None else started
+    out, results, facts = computed
     levels = facts.get("levels", [])
     run = ForecastRun(
         horizon=horizon,

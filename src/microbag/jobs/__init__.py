@@ -1,0 +1,1 @@
+"""Background jobs: a table-based queue with retries, leases and progress (see worker.py)."""
