@@ -6,15 +6,19 @@ session's connection (the same transaction), not through the ORM unit of work: t
 placement is the one write that buyers' systems call in bulk, and building statements
 and the ORM's bookkeeping cost more than the database's own work. Per order, whatever
 its number of lines: one read of the company and its price list, one read of every
-line's SKU, terms and tiers, the idempotency key, the stock rows (locked, in SKU
-order), and one statement each for the order, its lines, its event, the stock update
-and the allocations.
+line's SKU, terms and tiers, the idempotency key, the open unpaid total, the stock rows
+(locked, in SKU order), and one statement each for the order, its lines, its event, the
+stock update and the allocations; for a company on credit, last, the company's row lock
+and its open unpaid total again (``hold_credit``).
 
 Lock order (PostgreSQL), the same in every use case so transactions never deadlock:
 the idempotency key (its unique row, claimed first; its foreign key takes a key-share
-lock on the company row), the company row (credit check, ``FOR NO KEY UPDATE``, which
-does not conflict with those key-share locks), then stock rows by SKU and warehouse id.
-Transitions lock the order row, then stock rows.
+lock on the company row), stock rows by SKU and warehouse id, then, after the order is
+written, the company row (``FOR NO KEY UPDATE``, which does not conflict with those
+key-share locks). The company lock comes last because it serializes one company's
+orders: held only for one read and the commit, a department store's parallel orders
+queue for a moment, not for the whole placement. Transitions lock the order row, then
+stock rows.
 
 Services never commit; the caller's unit of work does. A DomainError leaves nothing
 behind: the unit of work rolls back, so a failed placement reserves nothing and
@@ -219,8 +223,9 @@ def check(
 ) -> tuple[list[PlacedLine], int, dict[int, list[Bin]]]:
     """Every line's problems at once; else the priced lines, the total and the stock bins.
 
-    With ``lock`` (placing), the credit check holds the company row and the stock rows
-    stay locked (PostgreSQL) until the transaction ends.
+    With ``lock`` (placing), the stock rows stay locked (PostgreSQL) until the
+    transaction ends. The credit check here reads without a lock, to report its error
+    beside the others; placing confirms it under the company's lock (``hold_credit``).
     """
     lines = request.lines
     errors = policies.duplicate_sku_errors([line.sku for line in lines])
@@ -268,7 +273,7 @@ def check(
                 policies.minimum_order_errors(total, buyer.min_order_value_minor, buyer.currency)
             )
         if buyer.payment_terms_days is not None:
-            limit, open_unpaid = _credit(session, buyer, lock=lock)
+            limit, open_unpaid = buyer.credit_limit_minor, _open_unpaid_total(session, buyer)
             errors.extend(
                 policies.credit_errors(
                     payment_terms_days=buyer.payment_terms_days,
@@ -298,10 +303,10 @@ def check(
 
 
 # FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on
-# this row (its idempotency key's foreign key took one), and so may a twin placement of
-# the same company. FOR UPDATE conflicts with key-share, so two such twins deadlocked;
-# NO KEY UPDATE conflicts only with itself (and stronger), so one company's placements
-# queue here instead. Nothing changes the company's key, so the weaker lock suffices.
+# this row (its idempotency key's and its order's foreign keys took one), and so may a
+# twin placement of the same company. FOR UPDATE conflicts with key-share, so two such
+# twins deadlocked; NO KEY UPDATE conflicts only with itself (and stronger), so one
+# company's placements queue here instead. Nothing changes the company's key.
 _lock_company = (
     select(Company.credit_limit_minor)
     .where(Company.id == bindparam("company_id"))
@@ -314,19 +319,34 @@ _open_unpaid = select(func.coalesce(func.sum(Order.total_minor), 0)).where(
 )
 
 
-def _credit(session: Session, buyer: Buyer, *, lock: bool) -> tuple[int, int]:
-    """(credit limit, open unpaid total), read under the company's row lock.
-
-    The lock serializes one company's placements on PostgreSQL, so two concurrent
-    orders cannot both spend the same credit. SQLite's write transactions are
-    serialized already (BEGIN IMMEDIATE).
-    """
-    limit = buyer.credit_limit_minor
+def _open_unpaid_total(session: Session, buyer: Buyer) -> int:
     params = {"company_id": buyer.company_id}
-    if lock and session.get_bind().dialect.name != "sqlite":
-        limit = session.connection().execute(_lock_company, params).scalar_one()
-    open_unpaid = session.connection().execute(_open_unpaid, params).scalar_one()
-    return int(limit), int(open_unpaid)
+    return int(session.connection().execute(_open_unpaid, params).scalar_one())
+
+
+def hold_credit(session: Session, buyer: Buyer, total: int) -> None:
+    """Confirm the credit check under the company's row lock, the order already written.
+
+    Called last before the commit: the lock serializes one company's placements on
+    PostgreSQL (until the commit), and the open unpaid total, read after the lock was
+    granted (a new snapshot, READ COMMITTED), counts every order committed before and
+    this one; so two concurrent orders cannot both spend the same credit. SQLite's write
+    transactions are serialized already (BEGIN IMMEDIATE): ``check`` read it all.
+    """
+    if buyer.payment_terms_days is None or session.get_bind().dialect.name == "sqlite":
+        return
+    params = {"company_id": buyer.company_id}
+    limit = int(session.connection().execute(_lock_company, params).scalar_one())
+    others = _open_unpaid_total(session, buyer) - total  # without this order
+    errors = policies.credit_errors(
+        payment_terms_days=buyer.payment_terms_days,
+        credit_limit_minor=limit,
+        open_unpaid_minor=others,
+        order_total_minor=total,
+        currency=buyer.currency,
+    )
+    if errors:
+        raise DomainError(errors, policies.error_status(errors))
 
 
 _bins_stmt = (

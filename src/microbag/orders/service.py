@@ -71,6 +71,7 @@ def place_order(
     order = placement_writes.write_order(
         session, principal, buyer, request, priced, total, bins, key_id
     )
+    placement.hold_credit(session, buyer, total)  # the company's lock, last (lock order)
     return order, True
 
 
