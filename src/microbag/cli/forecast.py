@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -85,14 +85,36 @@ def forecast_run(
         typer.Option("--until", help="Use history before this day only (YYYY-MM-DD)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON")] = False,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Queue it for a worker instead of running it here")
+    ] = False,
+    if_missing: Annotated[
+        bool,
+        typer.Option("--if-missing", help="Only if no forecast is stored, queued or running"),
+    ] = False,
 ) -> None:
     """Forecast H weeks past the last week of history (weeks start Monday; gross units)."""
+    from microbag.cli.jobs import nothing_stored, queue_job
     from microbag.forecasting.service import run_forecast
 
     try:
         until_day = date.fromisoformat(until) if until else None
     except ValueError:
         fail("--until must be a date YYYY-MM-DD")
+    if queue:
+        job_payload: dict[str, Any] = {
+            "horizon": horizon,
+            "engine": engine.value,
+            "dask_address": dask_address,
+            "level": level.value,
+            "reconcile": reconcile.value,
+            "until": until,
+        }
+        queue_job("forecast_run", job_payload, if_missing=if_missing, as_json=as_json)
+        return
+    if if_missing and not nothing_stored("forecast_run"):
+        console.print("a forecast is stored, queued or running: nothing to do")
+        return
     db = database()
     progress = Progress(
         TextColumn("{task.description}"),

@@ -80,6 +80,10 @@ def import_sales(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+    queue: Annotated[
+        bool,
+        typer.Option("--queue", help="Store the files with a job for a worker to import"),
+    ] = False,
 ) -> None:
     """Import other systems' sales lines into the history, all files in one transaction."""
     from microbag.history.importer import import_sales as run_import
@@ -89,6 +93,9 @@ def import_sales(
         until_day = parse_until(until) if until else None
     except DomainError as exc:
         fail(exc)
+    if queue:
+        _queue_sales(files, mapping, until, skip_bad, as_json)
+        return
     db = database()
     with _progress() as progress:
         tasks: dict[str, TaskID] = {}
@@ -129,6 +136,24 @@ def import_sales(
         + (f"; {result.skipped_until:,} rows on or after {until} skipped" if until else "")
         + (f"; {result.skipped_bad:,} bad rows skipped" if result.skipped_bad else "")
     )
+
+
+def _queue_sales(
+    files: list[Path], mapping: str, until: str | None, skip_bad: bool, as_json: bool
+) -> None:
+    """The files go into the database with the job (any worker on any machine reads them);
+    a JSON mapping file goes into the payload, as the worker cannot read this disk."""
+    from microbag.cli.jobs import queue_job
+
+    payload: dict[str, Any] = {"mapping": mapping, "until": until, "skip_bad": skip_bad}
+    try:
+        if mapping.endswith(".json") or Path(mapping).is_file():
+            payload["mapping"] = Path(mapping).stem
+            payload["mapping_json"] = json.loads(Path(mapping).read_text(encoding="utf-8"))
+        stored = [(path.name, path.read_bytes()) for path in files]
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read {exc}")
+    queue_job("sales_import", payload, as_json=as_json, files=stored)
 
 
 def _print_rejection_skipped(items: list[Any]) -> None:
@@ -199,10 +224,27 @@ def trends_run(
     store: Annotated[
         bool, typer.Option("--store/--no-store", help="Store the run for the API and pages")
     ] = True,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Queue it for a worker instead of running it here")
+    ] = False,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Only if no run is stored, queued or running")
+    ] = False,
 ) -> None:
     """Label each attribute value rising / steady / fading, with the evidence."""
+    from microbag.cli.jobs import nothing_stored, queue_job
     from microbag.trends.policies import TrendParams
     from microbag.trends.service import compute_trends, run_trends
+
+    if queue:
+        if not store:
+            fail("--queue stores the run: leave out --no-store")
+        job_payload = {"window": window, "include_signals": signals}
+        queue_job("trends_run", job_payload, if_missing=if_missing, as_json=as_json)
+        return
+    if if_missing and not nothing_stored("trends_run"):
+        console.print("a trends run is stored, queued or running: nothing to do")
+        return
 
     params = TrendParams(window_weeks=window)
     db = database()

@@ -37,7 +37,12 @@ def new_worker_id(suffix: str = "") -> str:
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, DomainError):
         return "\n".join(
-            (f"line {i.line}: " if i.line is not None else "") + f"{i.message} ({i.code})"
+            (
+                f"line {i.line}: "
+                if i.line is not None and f"line {i.line}:" not in i.message
+                else ""
+            )
+            + f"{i.message} ({i.code})"
             for i in exc.items
         )
     return f"{type(exc).__name__}: {exc}"
