@@ -29,8 +29,12 @@ class Settings(BaseSettings):
     # check the database on every request). A revocation or deactivation made in the
     # same process applies at once; in other worker processes within this delay.
     token_cache_seconds: float = 2.0
-    # Secret used to sign session cookies and CSRF tokens. Set it in production.
-    secret_key: str = "dev-only-change-me"  # noqa: S105 - default for local use only
+    # Behind a TLS-terminating proxy: cookies are always the ``__Host-`` prefixed, Secure
+    # ones (whatever scheme the proxy reports) and every answer carries HSTS. Off by
+    # default so that ``make run`` works on http://127.0.0.1:8000. (No signing secret is
+    # needed: session ids and CSRF tokens are random values checked against the database.)
+    require_https: bool = False
+    hsts_max_age_seconds: int = 31_536_000
     default_locale: str = "en_US"
     # Start the dashboard's chart engine in the background when the app starts, so the
     # first dashboard view does not wait seconds for it (off under pytest: see app.py).

@@ -29,7 +29,7 @@ from microbag.web.cart import cart_of
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import BuyerUser, PortalDb, safe_next
 from microbag.web.render import render
-from microbag.web.sessions import is_https
+from microbag.web.sessions import prefixed, secure_cookies
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -167,7 +167,7 @@ SkuCodePath = Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATT
 
 @router.get("/catalog/{code}")
 def sku_page(request: Request, code: SkuCodePath, user: BuyerUser, db: PortalDb) -> Response:
-    units = request.cookies.get(UNITS_COOKIE, "cm")
+    units = request.cookies.get(prefixed(request, UNITS_COOKIE), "cm")
     units = units if units in ("cm", "in") else "cm"
     with db.session() as session:
         detail = service.get_sku_detail(session, user.principal, code)
@@ -206,11 +206,11 @@ def set_units(
 ) -> Response:
     response = RedirectResponse(safe_next(next, "/catalog"), status_code=303)
     response.set_cookie(
-        UNITS_COOKIE,
+        prefixed(request, UNITS_COOKIE),
         units,
         max_age=365 * 24 * 3600,
         path="/",
-        secure=is_https(request),
+        secure=secure_cookies(request),
         httponly=True,
         samesite="lax",
     )

@@ -15,7 +15,7 @@ import secrets
 
 from starlette.requests import HTTPConnection, Request
 
-from microbag.web.sessions import is_https
+from microbag.web.sessions import secure_cookies
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_FIELD = "csrf_token"
@@ -29,7 +29,7 @@ class CsrfRefused(Exception):
 
 
 def anon_cookie_name(conn: HTTPConnection) -> str:
-    return ANON_SECURE_COOKIE if is_https(conn) else ANON_PLAIN_COOKIE
+    return ANON_SECURE_COOKIE if secure_cookies(conn) else ANON_PLAIN_COOKIE
 
 
 def csrf_token(conn: HTTPConnection) -> str:

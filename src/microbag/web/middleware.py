@@ -23,8 +23,8 @@ from microbag.web.sessions import (
     SessionLookup,
     apply_housekeeping,
     cookie_name,
-    is_https,
     load_session,
+    secure_cookies,
 )
 
 NON_PORTAL_PREFIXES = ("/api/", "/openapi.json", "/docs", "/redoc", "/healthz")
@@ -48,7 +48,7 @@ class PortalMiddleware:
         path = scope.get("path", "")
         # Static files need no session (and must not cost a database read each).
         if scope["type"] != "http" or not is_portal_path(path) or path.startswith("/static/"):
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _with_hsts(send) if scope["type"] == "http" else send)
             return
         conn = HTTPConnection(scope)
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -86,7 +86,24 @@ def _lookup(db: Database, raw: str) -> SessionLookup:
     return lookup
 
 
+def _hsts(headers: MutableHeaders) -> None:
+    settings = get_settings()
+    if settings.require_https:
+        # Browsers that saw this once use https only for the site, for max-age seconds.
+        headers.setdefault("strict-transport-security", f"max-age={settings.hsts_max_age_seconds}")
+
+
+def _with_hsts(send: Send) -> Send:
+    async def send_with_hsts(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            _hsts(MutableHeaders(scope=message))
+        await send(message)
+
+    return send_with_hsts
+
+
 def _page_headers(headers: MutableHeaders, *, signed_in: bool) -> None:
+    _hsts(headers)
     # One URL may answer with a whole page or, to htmx, a fragment of it.
     vary = headers.get("vary")
     if not vary or "hx-request" not in vary.lower():
@@ -108,7 +125,7 @@ def _cookie(name: str, value: str, conn: HTTPConnection, max_age: int) -> str:
     morsel["max-age"] = max_age
     morsel["httponly"] = True
     morsel["samesite"] = "Lax"
-    if is_https(conn):
+    if secure_cookies(conn):
         morsel["secure"] = True
     return morsel.OutputString()
 

@@ -8,12 +8,12 @@ once, and so is every session started before the user's password was last set (t
 session records the user's ``credentials_version`` at sign-in).
 
 Cookie name: ``__Host-microbag_session`` (Secure, Path=/, no Domain) when the
-request came over HTTPS. Browsers refuse a ``__Host-`` cookie without
-``Secure``, and Secure cookies are not stored or sent over plain http by every
-browser (Firefox and Safari on http://127.0.0.1, and HTTP clients such as
-httpx), so over plain http, which is only for local use, the cookie is named
-``microbag_session`` instead. A session cookie is only ever read under the name
-that matches the request's scheme.
+request came over HTTPS, or always with ``MICROBAG_REQUIRE_HTTPS``. Browsers refuse
+a ``__Host-`` cookie without ``Secure``, and Secure cookies are not stored or sent
+over plain http by every browser (Firefox and Safari on http://127.0.0.1, and HTTP
+clients such as httpx), so over plain http, which is only for local use (and only
+without ``MICROBAG_REQUIRE_HTTPS``), the cookie is named ``microbag_session``
+instead. A session cookie is only ever read under the name that matches.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from starlette.responses import Response
 
 from microbag.accounts.principal import Principal
 from microbag.accounts.service import session_user
+from microbag.config import get_settings
 from microbag.timeutil import utcnow
 from microbag.web.models import WebSession
 
@@ -48,8 +49,20 @@ def is_https(conn: HTTPConnection) -> bool:
     return conn.url.scheme in ("https", "wss")
 
 
+def secure_cookies(conn: HTTPConnection) -> bool:
+    """Cookies are ``__Host-`` prefixed and Secure: over HTTPS, and always when
+    ``MICROBAG_REQUIRE_HTTPS`` is set (a proxy that does not report the scheme then
+    cannot make the portal hand out plain cookies)."""
+    return get_settings().require_https or is_https(conn)
+
+
 def cookie_name(conn: HTTPConnection) -> str:
-    return SECURE_COOKIE if is_https(conn) else PLAIN_COOKIE
+    return SECURE_COOKIE if secure_cookies(conn) else PLAIN_COOKIE
+
+
+def prefixed(conn: HTTPConnection, name: str) -> str:
+    """Another portal cookie's name: ``__Host-`` prefixed when cookies are secure."""
+    return f"__Host-{name}" if secure_cookies(conn) else name
 
 
 def hash_session_id(raw: str) -> str:
@@ -201,7 +214,7 @@ def set_session_cookie(response: Response, conn: HTTPConnection, raw: str) -> No
         raw,
         max_age=int(MAX_AGE.total_seconds()),
         path="/",
-        secure=is_https(conn),
+        secure=secure_cookies(conn),
         httponly=True,
         samesite="lax",
     )
@@ -210,5 +223,5 @@ def set_session_cookie(response: Response, conn: HTTPConnection, raw: str) -> No
 def clear_session_cookie(response: Response, conn: HTTPConnection) -> None:
     conn.state.session_cookie_set = True
     response.delete_cookie(
-        cookie_name(conn), path="/", secure=is_https(conn), httponly=True, samesite="lax"
+        cookie_name(conn), path="/", secure=secure_cookies(conn), httponly=True, samesite="lax"
     )
