@@ -10,16 +10,18 @@ times (0.5-0.9 s at 100,000 SKUs once "in stock" or a ships-by date is set, as
 each of those is a per-SKU stock lookup). Here the matching SKUs are read once:
 
 - The conditions that are not facets (visibility, text, stock, ships-by) filter
-  the rows; each active facet becomes a per-row "miss" flag (0 or 1). A row with
-  two or more misses counts nowhere and is dropped.
-- A row counts for facet F when it misses no facet other than F: its key for F is
-  ``CASE WHEN misses - miss_F = 0 THEN value END``; rows whose key is NULL are
-  left out of F's counts.
-- PostgreSQL groups the keys with GROUPING SETS (one hash pass); SQLite, which has
-  no GROUPING SETS, materializes the rows once and groups them per facet
-  (UNION ALL over the CTE).
-- Occasions are tags of the style (several per style): the rows are grouped by
-  style, and the per-style counts are spread over the style's tags.
+  the rows; each active facet becomes a per-row "miss" flag. A row that misses no
+  facet counts in every facet; one that misses exactly one facet counts only in
+  that facet (``missed``); one that misses two or more counts nowhere.
+- The rows (style, material, color, missed) are computed once, as a CTE (forced
+  MATERIALIZED on SQLite, which would otherwise run it once per reader), and
+  grouped: by style (a few thousand groups, joined to their styles once, which
+  gives type, size, tier, season and occasions) and by material and by color.
+  Each facet sums what counts for it. PostgreSQL hashes each grouping; SQLite
+  (which has no GROUPING SETS nor hash aggregation) sorts, and the style groups
+  keep its sorts small.
+- Occasions are tags of the style (several per style): the per-style counts are
+  spread over the style's tags.
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     case,
     func,
     literal,
+    or_,
     select,
     text,
     union_all,
@@ -56,8 +60,8 @@ FACET_COLUMNS: dict[str, Any] = {
     "price_tier": Style.price_tier,
     "season": Style.season,
 }
-# The per-row key that carries the occasion facet: the style (whose tags are counted).
-_STYLE_KEY = "occasion"
+# Facets that are columns of the style (occasions are the style's tags).
+_STYLE_FACETS = ("bag_type", "size_class", "price_tier", "season")
 
 
 @dataclass(frozen=True)
@@ -110,100 +114,96 @@ def _facet_match(name: str, values: Sequence[str]) -> ColumnElement[bool]:
 
 
 def _keyed_rows(session: Session, filters: SkuFilters, principal: Principal | None) -> Select[Any]:
-    """One row per matching SKU: for each facet its value, or NULL where it must not count."""
+    """One row per matching SKU: its style, material and color, and the facet it misses.
+
+    ``missed`` is NULL when the SKU matches every active facet (it counts in every
+    facet), else the one facet it misses (it counts only there); SKUs missing two
+    or more count nowhere and are left out.
+    """
     unfaceted = replace(filters, **{name: () for name in FACETS})  # type: ignore[arg-type]
     conds = listing.filter_conditions(session, unfaceted, principal)
     active = [name for name in FACETS if getattr(filters, name)]
-    miss = {name: case((_facet_match(name, getattr(filters, name)), 0), else_=1) for name in active}
-    value_of: dict[str, Any] = {**FACET_COLUMNS, _STYLE_KEY: Style.id}
+    base: list[Any] = [
+        Style.id.label("style"),
+        Sku.material.label("material"),
+        Sku.color.label("color"),
+    ]
     if not active:
-        columns = [value_of[name].label(name) for name in FACETS]
-        return select(*columns).join(Style, Style.id == Sku.style_id).where(*conds)
-    # The flags are computed once per row in an inner query; the outer one derives
-    # the keys from them (an OR of facet conditions per key would re-run EXISTS).
-    flags = [flag.label(f"miss_{name}") for name, flag in miss.items()]
-    inner_columns = [value_of[name].label(name) for name in FACETS]
-    inner = select(*inner_columns, *flags).join(Style, Style.id == Sku.style_id).where(*conds)
+        nothing = literal(None, String).label("missed")
+        return select(*base, nothing).join(Style, Style.id == Sku.style_id).where(*conds)
+    # The flags are computed once per row in an inner query and combined in the outer
+    # one (combining the conditions themselves would run an occasion's EXISTS again).
+    flags = [
+        case((_facet_match(name, getattr(filters, name)), 0), else_=1).label(f"miss_{name}")
+        for name in active
+    ]
+    inner = select(*base, *flags).join(Style, Style.id == Sku.style_id).where(*conds)
     if session.get_bind().dialect.name == "postgresql":
-        # OFFSET 0 keeps PostgreSQL from folding the flags' expressions into every key.
+        # OFFSET 0 keeps PostgreSQL from folding the flags' expressions into the outer query.
         inner = inner.offset(0)
     sub = inner.subquery("matching")
-    total_miss: Any = sum((sub.c[f"miss_{name}"] for name in active), literal(0, Integer))
-    keys = []
-    for name in FACETS:
-        own = sub.c[f"miss_{name}"] if name in active else literal(0, Integer)
-        keys.append(case((total_miss - own == 0, sub.c[name])).label(name))
-    return select(*keys).where(total_miss <= 1)
+    misses: Any = sum((sub.c[f"miss_{name}"] for name in active), literal(0, Integer))
+    missed: Any = case(*[(sub.c[f"miss_{name}"] == 1, literal(name)) for name in active])
+    return select(sub.c.style, sub.c.material, sub.c.color, missed.label("missed")).where(
+        misses <= 1
+    )
 
 
 def _grouped_counts(
     session: Session, filters: SkuFilters, principal: Principal | None
 ) -> dict[str, dict[str, int]]:
-    rows = _keyed_rows(session, filters, principal)
-    if session.get_bind().dialect.name == "postgresql":
-        return _counts_postgres(session, rows)
-    return _counts_sqlite(session, rows)
+    """All facets' counts from one read of the matching SKUs.
 
+    The keyed rows are grouped by style (which gives the style's type, size, tier,
+    season and occasions: a few thousand groups, each joined to its style once), and
+    by material and by color; each facet counts the rows or groups that count for it
+    (``missed`` NULL or that facet).
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if not sqlite:
+        # The listing's planner hint (list_page): index probes are cheap here. And no
+        # JIT: the statement's estimated cost (a probe per SKU) is above jit_above_cost,
+        # and compiling it took about 145 ms here, more than running it.
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        session.execute(text("SET LOCAL jit = off"))
 
-def _occasions_of(per_style: Any) -> Select[Any]:
-    """Occasion counts from per-style counts (``style`` and ``n`` columns)."""
-    return (
+    def cte(stmt: Select[Any], name: str) -> Any:
+        # SQLite would otherwise run the keyed rows' query again for each reader.
+        return stmt.cte(name).prefix_with("MATERIALIZED") if sqlite else stmt.cte(name)
+
+    keyed = cte(_keyed_rows(session, filters, principal), "keyed")
+    per_style = (
+        select(keyed.c.style, keyed.c.missed, func.count().label("n"))
+        .group_by(keyed.c.style, keyed.c.missed)
+        .subquery("per_style")
+    )
+    styled = cte(
         select(
-            literal("occasion").label("facet"),
-            StyleOccasion.occasion.label("value"),
-            func.sum(per_style.c.n).label("n"),
+            per_style,
+            Style.bag_type,
+            Style.size_class,
+            Style.price_tier,
+            Style.season,
+        ).join(Style, Style.id == per_style.c.style),
+        "styled",
+    )
+
+    def counts(source: Any, name: str, value: Any, total: Any) -> Select[Any]:
+        return (
+            select(literal(name).label("facet"), value.label("value"), total)
+            .where(or_(source.c.missed.is_(None), source.c.missed == name))
+            .group_by(value)
         )
-        .join(per_style, per_style.c.style == StyleOccasion.style_id)
-        .group_by(StyleOccasion.occasion)
-    )
 
-
-def _counts_postgres(session: Session, rows: Select[Any]) -> dict[str, dict[str, int]]:
-    # The listing's planner hint (list_page): index probes are cheap here.
-    session.execute(text("SET LOCAL random_page_cost = 1.1"))
-    keyed = rows.subquery("keyed")
-    keys = [keyed.c[name] for name in FACETS]
-    grouped = (
-        select(func.grouping(*keys).label("unkept"), *keys, func.count().label("n"))
-        .group_by(func.grouping_sets(*keys))
-        .cte("grouped")
+    # Style facets sum the per-style groups; material and color count the rows.
+    n = func.sum(styled.c.n)
+    parts = [counts(styled, name, styled.c[name], n) for name in _STYLE_FACETS]
+    parts += [counts(keyed, name, keyed.c[name], func.count()) for name in ("material", "color")]
+    parts.append(
+        counts(styled, "occasion", StyleOccasion.occasion, n).join(
+            StyleOccasion, StyleOccasion.style_id == styled.c.style
+        )
     )
-    # GROUPING(k1..k7) has a 1 bit for each key not grouped; the grouped one is 0.
-    bit = {name: 1 << (len(FACETS) - 1 - i) for i, name in enumerate(FACETS)}
-    plain = [name for name in FACETS if name != _STYLE_KEY]
-    value = case(*[(grouped.c.unkept.op("&")(bit[name]) == 0, grouped.c[name]) for name in plain])
-    facet = case(*[(grouped.c.unkept.op("&")(bit[name]) == 0, literal(name)) for name in plain])
-    per_style = (
-        select(grouped.c[_STYLE_KEY].label("style"), grouped.c.n)
-        .where(grouped.c.unkept.op("&")(bit[_STYLE_KEY]) == 0)
-        .subquery("per_style")
-    )
-    stmt: Any = union_all(
-        select(facet.label("facet"), value.label("value"), grouped.c.n).where(
-            grouped.c.unkept.op("&")(bit[_STYLE_KEY]) != 0
-        ),
-        _occasions_of(per_style),
-    )
-    return _collect(session.execute(stmt))
-
-
-def _counts_sqlite(session: Session, rows: Select[Any]) -> dict[str, dict[str, int]]:
-    # Materialized: every facet's GROUP BY reads the rows computed once.
-    keyed = rows.cte("keyed").prefix_with("MATERIALIZED")
-    parts: list[Select[Any]] = [
-        select(literal(name).label("facet"), keyed.c[name].label("value"), func.count())
-        .where(keyed.c[name].is_not(None))
-        .group_by(keyed.c[name])
-        for name in FACETS
-        if name != _STYLE_KEY
-    ]
-    per_style = (
-        select(keyed.c[_STYLE_KEY].label("style"), func.count().label("n"))
-        .where(keyed.c[_STYLE_KEY].is_not(None))
-        .group_by(keyed.c[_STYLE_KEY])
-        .subquery("per_style")
-    )
-    parts.append(_occasions_of(per_style))
     return _collect(session.execute(union_all(*parts)))
 
 
