@@ -161,6 +161,10 @@ SQLITE_UNAVAILABLE_CODES = frozenset({14, 10, 13, 8})
 TRY_AGAIN = "try_again"
 DATABASE_UNAVAILABLE = "database_unavailable"
 
+# The exception classes ``database_trouble`` looks at, for registering error handlers
+# (the web layer needs no SQLAlchemy import of its own for them).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeoutError)
+
 
 @dataclass(frozen=True)
 class DatabaseTrouble:

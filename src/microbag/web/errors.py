@@ -14,12 +14,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
-from microbag.db import TRY_AGAIN, database_trouble
+from microbag.db import DATABASE_ERRORS, TRY_AGAIN, database_trouble
 from microbag.errors import DomainError, ErrorItem
 from microbag.http import database_trouble_json, error_json
 from microbag.web.csrf import CsrfRefused
@@ -120,7 +118,7 @@ def install_portal_error_handlers(app: FastAPI) -> None:
     api_http: Handler = app.exception_handlers[StarletteHTTPException]  # type: ignore[assignment]
     api_domain: Handler = app.exception_handlers[DomainError]  # type: ignore[assignment]
     api_validation: Handler = app.exception_handlers[RequestValidationError]  # type: ignore[assignment]
-    api_database: Handler = app.exception_handlers[DBAPIError]  # type: ignore[assignment]
+    api_database: Handler = app.exception_handlers[DATABASE_ERRORS[0]]  # type: ignore[assignment]
 
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         if not is_portal_path(request.url.path):
@@ -195,8 +193,8 @@ def install_portal_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, on_domain)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
-    app.add_exception_handler(DBAPIError, on_database)
-    app.add_exception_handler(PoolTimeoutError, on_database)
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, on_database)
     app.add_exception_handler(CsrfRefused, on_csrf)  # type: ignore[arg-type]
     app.add_exception_handler(LoginRequired, on_login_required)  # type: ignore[arg-type]
     app.add_exception_handler(PageForbidden, on_forbidden)  # type: ignore[arg-type]
