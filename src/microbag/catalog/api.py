@@ -33,6 +33,7 @@ from microbag.catalog.schemas import (
     StylePatch,
     StyleSummaryOut,
 )
+from microbag.config import get_settings
 from microbag.db import Database
 from microbag.errors import DomainError, ErrorItem
 from microbag.http import (
@@ -54,9 +55,11 @@ CatalogEditor = Annotated[Principal, Depends(require_staff(*STAFF_CATALOG_ROLES)
 AnyStaff = Annotated[Principal, Depends(require_staff())]
 
 MAX_INT32 = 2**31 - 1
-MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 IMPORT_RESPONSES = WRITE_RESPONSES | {
-    413: {"model": ErrorResponse, "description": "Upload too large"}
+    413: {
+        "model": ErrorResponse,
+        "description": "Upload too large (import_max_upload_bytes), or it inflates too far",
+    }
 }
 
 SkuCode = Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN)]
@@ -274,11 +277,10 @@ def import_catalog(
 
     With ``dry_run=false`` and no errors, all rows are written in one transaction.
     """
-    data = file.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            ErrorItem("file_too_large", f"the file exceeds {MAX_UPLOAD_BYTES} bytes"), 413
-        )
+    limit = get_settings().import_max_upload_bytes
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise DomainError(ErrorItem("file_too_large", f"the file exceeds {limit} bytes"), 413)
     with db.session(write=not dry_run) as session:
         report = importer.import_catalog(session, data, file.filename, dry_run=dry_run)
     return ImportReportOut(**vars(report))

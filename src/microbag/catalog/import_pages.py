@@ -2,26 +2,22 @@
 
 Step one runs catalog.importer with ``dry_run=True``: every row is checked and nothing
 is written. A file with errors is listed row by row (fix it and upload again); a clean
-file is kept in a staging folder under ``data_dir`` (named by the user and a random
-token) and the preview offers "Import". Step two imports that exact file, all rows or
-none, and removes it. Staged files are deleted after STAGING_TTL.
+file is staged in the database (catalog/staging.py: its owner, an expiry) and the
+preview offers "Import". Step two imports that exact file, all rows or none, and
+removes it in the same transaction. Any app server can serve either step.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from microbag.catalog import importer
-from microbag.catalog.api import MAX_UPLOAD_BYTES
+from microbag.catalog import importer, staging
 from microbag.catalog.rows import COLUMNS, REQUIRED
 from microbag.config import get_settings
 from microbag.errors import DomainError, ErrorItem
@@ -31,17 +27,19 @@ from microbag.web.sessions import PortalUser
 from microbag.web.staff import CatalogStaff, body_limited_route, staff_page
 from microbag.web.staff import Form as FormFields
 
-STAGING_TTL_S = 6 * 3600
 FORM_OVERHEAD = 64 * 1024
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def max_upload_bytes() -> int:
+    return get_settings().import_max_upload_bytes
 
 
 def _limit() -> int:
-    return MAX_UPLOAD_BYTES + FORM_OVERHEAD
+    return max_upload_bytes() + FORM_OVERHEAD
 
 
 def _too_large() -> str:
-    return f"catalog files may be {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+    return f"catalog files may be {max_upload_bytes() // (1024 * 1024)} MB"
 
 
 router = APIRouter(
@@ -49,49 +47,6 @@ router = APIRouter(
     dependencies=[Depends(verify_csrf)],
     route_class=body_limited_route(_limit, _too_large),
 )
-
-
-# ---- staging -----------------------------------------------------------------------------------
-
-
-def staging_dir() -> Path:
-    path = Path(get_settings().data_dir) / "catalog-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _paths(user_id: int, token: str) -> tuple[Path, Path]:
-    base = staging_dir() / f"{user_id}-{token}"
-    return base.with_suffix(".data"), base.with_suffix(".name")
-
-
-def stage(user_id: int, data: bytes, filename: str) -> str:
-    """Keep a checked file for the import step; returns its token. Old files are swept."""
-    cutoff = time.time() - STAGING_TTL_S
-    for old in staging_dir().glob("*.*"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    data_path, name_path = _paths(user_id, token)
-    data_path.write_bytes(data)
-    name_path.write_text(filename, encoding="utf-8")
-    return token
-
-
-def staged(user_id: int, token: str) -> tuple[bytes, str] | None:
-    """The staged file of this user, if the token is theirs and the file is still there."""
-    if not _TOKEN.match(token):
-        return None
-    data_path, name_path = _paths(user_id, token)
-    try:
-        return data_path.read_bytes(), name_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-
-
-def unstage(user_id: int, token: str) -> None:
-    for path in _paths(user_id, token):
-        path.unlink(missing_ok=True)
 
 
 # ---- pages -------------------------------------------------------------------------------------
@@ -128,7 +83,7 @@ def _page(
             "title": "Import the catalog",
             "columns": COLUMNS,
             "required": REQUIRED,
-            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
             **context,
         },
         section="catalog",
@@ -147,9 +102,10 @@ def preview(request: Request, user: CatalogStaff, db: PortalDb, form: FormFields
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, user, file_error="Choose a CSV or XLSX file.", status_code=422)
-    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
+    limit = max_upload_bytes()
+    data = upload.file.read(limit + 1)
     filename = upload.filename
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > limit:  # bounded before it is checked or stored
         return _page(request, user, file_error=_too_large().capitalize() + ".", status_code=413)
     try:
         with db.session() as session:
@@ -163,7 +119,8 @@ def preview(request: Request, user: CatalogStaff, db: PortalDb, form: FormFields
             bad_rows=len({i.line for i in exc.items if i.line and i.line > 1}),
             status_code=exc.status,
         )
-    token = stage(user.principal.user_id, data, filename)
+    with db.session(write=True) as session:
+        token = staging.stage(session, user.principal.user_id, data, filename)
     return _page(request, user, filename=filename, report=report, token=token)
 
 
@@ -175,18 +132,23 @@ def apply(
     token: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Import the file that was checked: all rows or none."""
-    found = staged(user.principal.user_id, token)
-    if found is None:
+    user_id = user.principal.user_id
+    try:
+        with db.session(write=True) as session:
+            found = staging.staged(session, user_id, token)
+            if found is None:
+                raise _Gone()
+            data, filename = found
+            report = importer.import_catalog(session, data, filename, dry_run=False)
+            # Removed with the import's own commit: applied once, or still there.
+            staging.unstage(session, user_id, token)
+    except _Gone:
         return _page(
             request,
             user,
             file_error="The checked file is no longer here; choose it again.",
             status_code=409,
         )
-    data, filename = found
-    try:
-        with db.session(write=True) as session:
-            report = importer.import_catalog(session, data, filename, dry_run=False)
     except DomainError as exc:  # the catalog changed since the preview
         return _page(
             request,
@@ -196,5 +158,8 @@ def apply(
             bad_rows=len({i.line for i in exc.items if i.line and i.line > 1}),
             status_code=exc.status,
         )
-    unstage(user.principal.user_id, token)
     return _page(request, user, filename=filename, report=report, imported=True)
+
+
+class _Gone(Exception):
+    """The staged file expired, was applied already, or is not this user's."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microbag.db import Base, UTCDateTime
@@ -111,6 +111,27 @@ class Sku(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     style: Mapped[Style] = relationship(back_populates="skus", lazy="joined")
+
+
+class StagedImport(Base):
+    """A checked catalog file waiting for its "Import" (catalog/staging.py).
+
+    Kept in the database, not on one server's disk, so the preview and the import
+    may be served by different app servers. Expired rows are swept on every stage.
+    """
+
+    __tablename__ = "staged_catalog_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, in the import form; only its owner may use it.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 # Trigram text search over skus.search_text (FTS5 on SQLite, pg_trgm on PostgreSQL).

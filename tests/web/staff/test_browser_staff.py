@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-import microbag.catalog.import_pages as import_pages
 from microbag.orders.models import Order
 
 from ..conftest import browser_sign_in, screenshot
@@ -148,10 +147,7 @@ def test_journey_2_customized_quote_to_one_order(world, db, two_browsers):
     assert buyer.locator("#quote-status").inner_text() == "Accepted"
 
 
-def test_journey_3_catalog_import_with_a_preview(world, two_browsers, tmp_path, monkeypatch):
-    staging = tmp_path / "staging"
-    staging.mkdir()
-    monkeypatch.setattr(import_pages, "staging_dir", lambda: staging)
+def test_journey_3_catalog_import_with_a_preview(world, two_browsers):
     buyer, staff = two_browsers
     browser_sign_in(staff, "merch@seller.test")
     staff.get_by_role("link", name="Catalog", exact=True).click()

@@ -9,8 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-import microbag.catalog.import_pages as import_pages
-from microbag.catalog.models import Sku, Style
+from microbag.catalog.models import Sku, StagedImport, Style
 
 from .conftest import post
 
@@ -36,12 +35,15 @@ def bad_file() -> bytes:
     return csv_file(rows)
 
 
-@pytest.fixture(autouse=True)
-def _staging(tmp_path, monkeypatch):
-    folder = tmp_path / "staging"
-    folder.mkdir()
-    monkeypatch.setattr(import_pages, "staging_dir", lambda: folder)
-    return folder
+@pytest.fixture
+def _staging(db):
+    """How many checked files are staged (in the database, for any app server)."""
+
+    def count() -> int:
+        with db.session() as s:
+            return int(s.scalar(select(func.count()).select_from(StagedImport)))
+
+    return count
 
 
 def _upload(client, data: bytes, name: str = "catalog.csv", ctype: str = "text/csv"):
@@ -63,18 +65,19 @@ def test_preview_lists_bad_rows_then_the_fixed_file_imports(signed_in, db, _stag
     assert lines == ["2", "4"]
     assert "Width_mm -5 is negative or zero" in r.text
     assert "unobtainium" in r.text
-    assert _skus(db) == before and not list(_staging.iterdir())
+    assert _skus(db) == before and _staging() == 0
 
     ok = _upload(merch, csv_file(GOOD))
     assert ok.status_code == 200
     assert "Every row passed the checks" in ok.text
     assert re.search(r'id="skus-summary">3 new, 0 updated', ok.text)
     assert _skus(db) == before  # still nothing written: only a preview
+    assert _staging() == 1
     token = re.search(r'name="token" value="([^"]+)"', ok.text).group(1)
     done = post(merch, "/staff/catalog/import/apply", {"token": token})
     assert done.status_code == 200 and "Imported catalog.csv" in done.text
     assert _skus(db) == before + 3
-    assert not list(_staging.iterdir())  # the staged file is gone
+    assert _staging() == 0  # the staged file is gone
     # The same token cannot import twice.
     again = post(merch, "/staff/catalog/import/apply", {"token": token})
     assert again.status_code == 409 and "no longer here" in again.text
@@ -119,3 +122,24 @@ def test_only_catalog_roles_import(signed_in):
     assert sales.get("/staff/catalog/import").status_code == 403
     assert _upload(sales, csv_file(GOOD)).status_code == 403
     assert signed_in("buyer@a.test").get("/staff/catalog/import").status_code == 403
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_checked_or_stored(
+    signed_in, _staging, monkeypatch
+):
+    from microbag.config import get_settings
+
+    monkeypatch.setenv("MICROBAG_IMPORT_MAX_UPLOAD_BYTES", "1024")
+    get_settings.cache_clear()
+    try:
+        merch = signed_in("merch@seller.test")
+        big = csv_file(GOOD * 20)
+        assert len(big) > 1024
+        r = _upload(merch, big)
+        assert r.status_code == 413
+        assert _staging() == 0
+        assert _upload(merch, csv_file(GOOD)).status_code == 200
+        assert _staging() == 1
+    finally:
+        monkeypatch.delenv("MICROBAG_IMPORT_MAX_UPLOAD_BYTES")
+        get_settings.cache_clear()
