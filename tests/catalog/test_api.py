@@ -326,8 +326,13 @@ def test_import_route_preview_then_apply(client, world, db, fingerprint, monkeyp
     assert fingerprint(db) != before
     assert upload(client, world, IMPORT_CSV, email="buyer@a.test").status_code == 403
     assert upload(client, world, IMPORT_CSV, email="sales@seller.test").status_code == 403
-    monkeypatch.setattr("microbag.catalog.api.MAX_UPLOAD_BYTES", 100)
+    from microbag.config import get_settings
+
+    monkeypatch.setenv("MICROBAG_IMPORT_MAX_UPLOAD_BYTES", "100")
+    get_settings.cache_clear()
     r = upload(client, world, IMPORT_CSV)
+    monkeypatch.delenv("MICROBAG_IMPORT_MAX_UPLOAD_BYTES")
+    get_settings.cache_clear()
     assert r.status_code == 413 and r.json()["errors"][0]["code"] == "file_too_large"
     r = client.post("/api/v1/catalog/imports", headers=world.auth("merch@seller.test"))
     assert r.status_code == 422
