@@ -165,3 +165,18 @@ def test_upload_bomb_over_the_api_is_a_clear_413(client, world):
     assert resp.status_code == 413, resp.text
     assert resp.json()["errors"][0]["code"] == "file_too_large"
     assert cost.seconds < 3.0
+
+
+def test_cli_import_of_the_bomb_is_a_clear_error(cli_db, world, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from microbag.cli import app
+
+    monkeypatch.setenv("COLUMNS", "200")
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(wide_row_workbook(HEADER, cells=1_000_000))
+    with measured() as cost:
+        result = CliRunner().invoke(app, ["import", "catalog", str(path), "--dry-run"])
+    assert result.exit_code == 1
+    assert "file_too_large" in result.output
+    assert cost.seconds < 3.0
