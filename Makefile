@@ -24,11 +24,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: venv, install, migrate SQLite, load demo data if empty, serve on http://$(HOST):$(PORT)
+## make run: venv, install, migrate SQLite, load demo data if empty, queue a trends and a
+## forecast run if none exists, serve on http://$(HOST):$(PORT) with a job worker in-process
 run: install
 	$(BIN)/microbag db upgrade
 	$(BIN)/microbag demo load --if-empty
-	$(BIN)/microbag serve --host $(HOST) --port $(PORT)
+	$(BIN)/microbag trends run --queue --if-missing
+	$(BIN)/microbag forecast run --horizon 8 --queue --if-missing
+	$(BIN)/microbag serve --host $(HOST) --port $(PORT) --with-worker
 
 ## make chromium: Debian's Chromium for the browser tests (never a downloaded browser)
 chromium:

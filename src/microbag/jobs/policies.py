@@ -20,6 +20,11 @@ KIND_NAMES = {
     SALES_IMPORT: "Sales import",
 }
 
+# Where a finished job's result is seen.
+RESULT_PAGES = {FORECAST_RUN: "/staff/forecasts", TRENDS_RUN: "/staff/trends"}
+# Staff roles that may start runs and imports from the pages (merchandisers own them).
+STAFF_RUN_ROLES = frozenset({"admin", "merchandiser"})
+
 DEFAULT_MAX_ATTEMPTS = 3
 # The first retry waits this long, each next one twice as long, never more than the cap.
 BACKOFF_BASE_S = 15.0
@@ -52,6 +57,10 @@ def check_kind(kind: str) -> str:
     if not KIND_PATTERN.match(kind):
         raise ValueError(f"job kind {kind!r}: lower-case letters, digits and _ (at most 40)")
     return kind
+
+
+def result_page(kind: str, job_id: int) -> str:
+    return RESULT_PAGES.get(kind, f"/staff/jobs/{job_id}")
 
 
 def kind_name(kind: str) -> str:

@@ -356,5 +356,19 @@ def latest_job(session: Session, kind: str, *, active_only: bool = False) -> Job
     return None if job is None else _view(job)
 
 
+def board_job(session: Session, kind: str, wanted: int | None = None) -> JobView | None:
+    """The job a run's page shows: the one asked for (``?job=``) if it is of this kind,
+    else the latest of the kind while it is queued or running, or if it failed (so a
+    failure is seen until a later run succeeds)."""
+    if wanted is not None:
+        job = session.get(Job, wanted)
+        if job is not None and job.kind == kind:
+            return _view(job)
+    latest = latest_job(session, kind)
+    if latest is not None and (latest.active or latest.status == "failed"):
+        return latest
+    return None
+
+
 def has_active(session: Session, kind: str) -> bool:
     return latest_job(session, kind, active_only=True) is not None

@@ -31,6 +31,8 @@ PAGE_MODULES = (
     "microbag.accounts.staff_pages",
     "microbag.trends.pages",
     "microbag.forecasting.pages",
+    "microbag.jobs.pages",
+    "microbag.history.pages",
 )
 
 

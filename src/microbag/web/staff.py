@@ -36,6 +36,7 @@ from microbag.analytics.charts import dashboard_charts
 from microbag.analytics.charts import label as analytics_label
 from microbag.analytics.service import dashboard as dashboard_figures
 from microbag.errors import ErrorItem
+from microbag.jobs.policies import STAFF_RUN_ROLES
 from microbag.money import minor_digits, to_major, to_minor
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PageForbidden, PortalDb, StaffUser, staff_user
@@ -56,6 +57,7 @@ ROLE_SETS: dict[str, tuple[frozenset[str], str]] = {
     "pricing": (STAFF_PRICING_ROLES, "change prices"),
     "companies": (STAFF_COMPANY_ROLES, "change companies and their users"),
     "admin": (STAFF_ADMIN_ROLES, "manage staff users"),
+    "runs": (STAFF_RUN_ROLES, "start forecast and trends runs or sales imports"),
 }
 
 
