@@ -58,7 +58,7 @@ def test_specs_carry_the_data_inline():
     bars = charts.bars_spec([("Europe", 300), ("US", 120)], title="Units")
     assert [v["name"] for v in bars["data"]["values"]] == ["Europe", "US"]
     assert (
-        charts.label("japan_korea") == "Japan & Korea"
+        charts.label("japan_korea") == "Japan and Korea"
         and charts.label("top_handle") == "Top handle"
     )
 

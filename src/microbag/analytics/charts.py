@@ -24,6 +24,7 @@ from babel.dates import format_date
 from markupsafe import Markup, escape
 
 from microbag.analytics.service import BreakdownRow, Dashboard, MonthFigures, TopSku
+from microbag.display_names import display_name
 from microbag.money import to_major
 
 log = logging.getLogger("microbag.analytics")
@@ -56,26 +57,10 @@ CONFIG: dict[str, Any] = {
     "mark": {"color": ACCENT},
 }
 
-# Words for the codes the breakdowns are keyed by (the rest go through the label filter).
-LABELS: dict[str, str] = {
-    "us": "US",
-    "europe": "Europe",
-    "japan_korea": "Japan & Korea",
-    "china": "China",
-    "middle_east": "Middle East",
-    "latin_america": "Latin America",
-    "other": "Other",
-    "ecommerce": "E-commerce",
-}
-
 
 def label(code: str | None) -> str:
-    if not code:
-        return ""
-    if code in LABELS:
-        return LABELS[code]
-    text = code.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    """The display name of a breakdown's code (region, segment, color...)."""
+    return display_name(code)
 
 
 @dataclass(frozen=True)

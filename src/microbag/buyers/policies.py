@@ -12,6 +12,24 @@ SEGMENTS = ("department_store", "boutique", "distributor", "ecommerce", "brand")
 
 REGIONS = ("us", "europe", "japan_korea", "china", "middle_east", "latin_america", "other")
 
+# What pages print for each code (microbag.display_names; never the code itself).
+SEGMENT_NAMES: dict[str, str] = {
+    "department_store": "Department store",
+    "boutique": "Boutique",
+    "distributor": "Distributor",
+    "ecommerce": "E-commerce",
+    "brand": "Brand",
+}
+REGION_NAMES: dict[str, str] = {
+    "us": "US",
+    "europe": "Europe",
+    "japan_korea": "Japan and Korea",
+    "china": "China",
+    "middle_east": "Middle East",
+    "latin_america": "Latin America",
+    "other": "Other",
+}
+
 _REGION_COUNTRIES: dict[str, tuple[str, ...]] = {
     "us": ("US", "CA"),
     "europe": (

@@ -139,6 +139,15 @@ _CODE_RE = re.compile(CODE_PATTERN)
 HoldItem = Literal["cards", "keys", "lipstick", "airpods", "sunglasses", "phone"]
 HOLD_ITEMS: tuple[str, ...] = get_args(HoldItem)
 
+# Display names of the codes above whose words are not just the code with spaces
+# (``belt_bag`` -> "Belt bag" needs none; microbag.display_names applies both).
+VOCABULARY_NAMES: dict[str, str] = {
+    "pvc": "PVC",
+    "airpods": "AirPods",
+    "pre_fall": "Pre-fall",
+    "all_season": "All seasons",
+}
+
 
 def normalize_slug(value: str) -> str:
     """``"Mini Crossbody"`` / ``"mini-crossbody"`` -> ``"mini_crossbody"``."""

@@ -22,6 +22,15 @@ KINDS: tuple[str, ...] = (
     "care_label",
     "material_certificate",
 )
+KIND_NAMES: dict[str, str] = {
+    "test_report": "Test report",
+    "declaration_of_conformity": "Declaration of conformity",
+    "prop65_warning": "Prop 65 warning",
+    "reach_svhc": "REACH SVHC",
+    "cpsia": "CPSIA",
+    "care_label": "Care label",
+    "material_certificate": "Material certificate",
+}
 # PDF and images only (checked by content, not by the name or declared type).
 DOCUMENT_TYPES: dict[str, str] = {
     "application/pdf": ".pdf",

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
+from microbag.display_names import display_name
 from microbag.errors import NotFound
 from microbag.forecasting import service
 from microbag.forecasting.models import BacktestScore
@@ -29,6 +30,18 @@ PAGE_SIZE = 40
 Level = Literal["total", "region", "type", "style", "sku", "sku_region"]
 LEVELS: tuple[str, ...] = ("total", "region", "type", "style", "sku", "sku_region")
 SeriesId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
+def series_name(level: str, unique_id: str) -> str:
+    """A series as pages name it: regions and bag types by their display names
+    ("Japan and Korea", "Belt bag"), ``MT-001-RED/europe`` as "MT-001-RED / Europe";
+    SKU and style codes are names already."""
+    if level in ("total", "region", "type"):
+        return display_name(unique_id)
+    if level == "sku_region" and "/" in unique_id:
+        sku, _, region = unique_id.rpartition("/")
+        return f"{sku} / {display_name(region)}"
+    return unique_id
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,7 @@ def forecasts_board(
             "levels": LEVELS,
             "q": q,
             "rows": rows,
+            "series_name": series_name,
             "scores": scores,
             "pager": pager("/staff/forecasts", {"level": level, "q": q}, page, total, PAGE_SIZE),
         },
@@ -144,7 +158,8 @@ def forecast_series(
         user,
         "staff/forecast.html",
         {
-            "title": f"Forecast: {unique_id}",
+            "title": f"Forecast: {series_name(level, unique_id)}",
+            "series_name": series_name,
             "view": view,
             "chart": chart,
             "weeks": weeks_table,

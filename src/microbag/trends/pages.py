@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
+from microbag.display_names import display_name
 from microbag.errors import NotFound
 from microbag.trends import service
 from microbag.trends.schemas import (
@@ -177,7 +178,7 @@ def trend_evidence(
         user,
         "staff/trend.html",
         {
-            "title": f"Trend: {attribute} {value}",
+            "title": f"Trend: {display_name(attribute)}: {display_name(value)}",
             "row": row,
             "run": run,
             "evidence": evidence,

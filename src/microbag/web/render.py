@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from microbag.config import get_settings
+from microbag.display_names import display_name
 from microbag.money import Money, format_money
 from microbag.units import format_dimensions, format_length
 from microbag.web.csrf import csrf_token
@@ -82,11 +83,9 @@ def number_filter(ctx: Context, value: int | float | None) -> str:
 
 
 def label_filter(value: Any) -> str:
-    """``micro_clutch`` -> ``Micro clutch``: vocabulary codes as words."""
-    if value is None:
-        return ""
-    text = str(value).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
+    """A vocabulary code's display name: ``japan_korea`` -> "Japan and Korea",
+    ``micro_clutch`` -> "Micro clutch" (microbag.display_names)."""
+    return display_name(value)
 
 
 def length_filter(mm: int | None, unit: str = "cm") -> str:

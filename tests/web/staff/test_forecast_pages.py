@@ -66,3 +66,15 @@ def test_buyers_may_not_see_forecasts(signed_in, forecasted):
     buyer = signed_in("buyer@a.test")
     assert buyer.get("/staff/forecasts").status_code == 403
     assert buyer.get("/staff/forecasts/sku/MT-001-RED").status_code == 403
+
+
+def test_series_and_levels_by_their_display_names(signed_in, forecasted):
+    merch = signed_in("merch@seller.test")
+    regions = merch.get("/staff/forecasts", params={"level": "region"}).text
+    names = re.findall(r'<a href="/staff/forecasts/region/[^"]+">([^<]+)</a>', regions)
+    assert set(names) == {"US", "Europe"}
+    assert ">SKU and region</option>" in regions and "Sku region" not in regions
+    by_sku = merch.get("/staff/forecasts", params={"level": "sku_region"}).text
+    assert '<a href="/staff/forecasts/sku_region/MC-001-BLK/us">MC-001-BLK / US</a>' in by_sku
+    one = merch.get("/staff/forecasts/region/us").text
+    assert "<h1>US <small" in one and "Forecast: US" in one
