@@ -19,6 +19,8 @@ from microbag.display_names import display_name
 from microbag.errors import NotFound
 from microbag.forecasting import service
 from microbag.forecasting.models import BacktestScore
+from microbag.jobs import service as jobs
+from microbag.jobs.policies import FORECAST_RUN
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
 from microbag.web.errors import error_page
@@ -96,10 +98,13 @@ def forecasts_board(
     level: Annotated[Level, Query()] = "sku",
     q: Annotated[str, Query(max_length=100)] = "",
     page: PageNo = 1,
+    job: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
-    """The latest run: its series at one level (largest forecast first) and accuracy."""
+    """The latest run: its series at one level (largest forecast first) and accuracy; the
+    forecast job started from here (or one queued or running) with its progress."""
     with db.session() as session:
         run = service.latest_run(session)
+        run_job = jobs.board_job(session, FORECAST_RUN, job)
         rows: list[tuple[str, float, str]] = []
         total = 0
         scores: list[BacktestScore] = []
@@ -115,6 +120,7 @@ def forecasts_board(
         {
             "title": "Demand forecasts",
             "run": run,
+            "job": run_job,
             "level": level,
             "levels": LEVELS,
             "q": q,

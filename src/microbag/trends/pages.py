@@ -16,6 +16,8 @@ from starlette.responses import Response
 
 from microbag.display_names import display_name
 from microbag.errors import NotFound
+from microbag.jobs import service as jobs
+from microbag.jobs.policies import TRENDS_RUN
 from microbag.trends import service
 from microbag.trends.schemas import (
     BASIS_PATTERN,
@@ -102,8 +104,10 @@ def trend_board(
     label: Annotated[str, Query(pattern=_choice(LABELS))] = "",
     basis: Annotated[str, Query(max_length=110, pattern=BASIS_PATTERN)] = "units",
     page: PageNo = 1,
+    job: Annotated[int | None, Query(ge=1, le=2**62)] = None,
 ) -> Response:
-    """Attribute values by region (or segment) with a sparkline and their label.
+    """Attribute values by region (or segment) with a sparkline and their label; the trends
+    job started from here (or one queued or running) with its progress.
 
     An empty filter (the form's "All" / "Any") means no filter.
     """
@@ -118,6 +122,7 @@ def trend_board(
         rows, total, run = service.list_trends(
             session, filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )
+        run_job = jobs.board_job(session, TRENDS_RUN, job)
     params = {
         "attribute": attribute or "",
         "region": region or "",
@@ -133,6 +138,7 @@ def trend_board(
             "title": "Trend board",
             "rows": [_board_row(r) for r in rows],
             "run": run,
+            "job": run_job,
             "filters": params,
             "attributes": ATTRIBUTES,
             "regions": REGIONS,
