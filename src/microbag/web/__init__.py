@@ -32,7 +32,7 @@ PAGE_MODULES = (
     "microbag.trends.pages",
     "microbag.forecasting.pages",
     "microbag.jobs.pages",
-    "microbag.history.pages",
+    "microbag.jobs.import_pages",
 )
 
 

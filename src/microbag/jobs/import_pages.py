@@ -1,4 +1,4 @@
-"""Staff page for sales history imports: upload files, a worker imports them.
+"""Staff page for sales history imports, run as jobs: upload files, a worker imports them.
 
 The files are stored in the database with the job (``jobs.service.enqueue``), never on
 the disk of the server that received them, so any worker on any machine can import
