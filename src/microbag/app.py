@@ -15,6 +15,7 @@ from microbag.api_docs import mount_api_docs
 from microbag.config import get_settings
 from microbag.db import Database, get_database
 from microbag.http import install_error_handlers
+from microbag.request_retry import RetryMiddleware
 from microbag.web import mount_portal
 
 # Each business package exposes ``router`` in its api.py; order sets the docs' order
@@ -71,6 +72,9 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(api)
     mount_api_docs(app)
     mount_portal(app)
+    # Outermost but for the server-error handler: a transient database failure re-runs
+    # the whole request, the portal's session lookup included.
+    app.add_middleware(RetryMiddleware)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

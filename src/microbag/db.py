@@ -8,7 +8,9 @@ database; there, row locks and conditional updates keep stock consistent.
 Transient failures (a deadlock, a serialization failure, a pooled connection cut by a
 database restart) are told apart from bugs by ``database_trouble``: ``Database.run``
 re-runs a whole unit of work a bounded number of times for those it can safely re-run,
-and the HTTP layer answers what still fails with 503 and ``Retry-After``.
+``microbag.request_retry`` re-runs a whole request the same way (``watching_commits``
+tells it whether a write may have been committed meanwhile), and the HTTP layer answers
+what still fails with 503 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -26,7 +29,14 @@ from typing import Any, TypeVar
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from microbag.config import get_settings
@@ -226,6 +236,77 @@ def database_trouble(exc: BaseException) -> DatabaseTrouble | None:
     return None
 
 
+# Set on an exception that ``Database.run`` has already re-run as often as it may (or may
+# not re-run at all): the request around it must not run it again (4 x 4 tries).
+_RERUNS_SPENT = "microbag_reruns_spent"
+
+
+@dataclass
+class CommitWatch:
+    """Whether a unit of work that wrote has committed (or may have) while it was watched.
+
+    Set ``committed`` as soon as such a commit starts; cleared again only when the
+    database refused the commit and certainly rolled it back (a deadlock or a
+    serialization failure at the commit): a connection lost during the commit leaves
+    it set, as the commit may have happened.
+    """
+
+    committed: bool = False
+
+
+_commit_watch: ContextVar[CommitWatch | None] = ContextVar("microbag_commit_watch", default=None)
+
+
+@contextmanager
+def watching_commits() -> Iterator[CommitWatch]:
+    """Watch the commits of every unit of work opened in this context (and in the worker
+    threads it starts, which run in a copy of it and share the watch)."""
+    watch = CommitWatch()
+    token = _commit_watch.set(watch)
+    try:
+        yield watch
+    finally:
+        _commit_watch.reset(token)
+
+
+def may_rerun(exc: BaseException, watch: CommitWatch) -> bool:
+    """Whether work that failed with ``exc`` may be run again from its start: a transient
+    failure that undid everything (``DatabaseTrouble.rerun``), no write committed (or
+    possibly committed) since ``watch`` began, and not already re-run by ``Database.run``."""
+    if watch.committed or getattr(exc, _RERUNS_SPENT, False):
+        return False
+    trouble = database_trouble(exc)
+    return trouble is not None and trouble.rerun
+
+
+_WROTE = "microbag_wrote"
+
+
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _wrote(session: Session) -> bool:
+    """Whether a read session wrote something (ORM changes, or ORM DML statements)."""
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+def _commit_watched(session: Session, watch: CommitWatch) -> None:
+    watch.committed = True  # from here on, the commit may happen
+    try:
+        session.commit()
+    except DATABASE_ERRORS as exc:
+        trouble = database_trouble(exc)
+        if trouble is not None and trouble.rerun and not trouble.connection_lost:
+            watch.committed = False  # refused by the database: rolled back, nothing written
+        raise
+
+
 class Database:
     """An engine plus session factories for reads and writes."""
 
@@ -240,6 +321,9 @@ class Database:
         write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._writes = sessionmaker(bind=write_engine, expire_on_commit=False)
+        # A read session that writes after all counts as a write for ``CommitWatch``.
+        event.listen(self._reads, "after_flush", _note_flush)
+        event.listen(self._reads, "do_orm_execute", _note_dml)
 
     @contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
@@ -248,10 +332,14 @@ class Database:
         Services never commit; the entry point that opened the unit of work does.
         """
         factory = self._writes if write else self._reads
+        watch = _commit_watch.get()
         with factory() as session:
             try:
                 yield session
-                session.commit()
+                if watch is None or watch.committed or not (write or _wrote(session)):
+                    session.commit()
+                else:
+                    _commit_watched(session, watch)
             except BaseException:
                 session.rollback()
                 raise
@@ -283,8 +371,10 @@ class Database:
                     or attempt >= self.retry_attempts
                     or (committing and trouble.connection_lost)
                 ):
+                    if trouble is not None:
+                        setattr(exc, _RERUNS_SPENT, True)
                     raise
-                pause = self.retry_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                pause = self.backoff_s(attempt)
                 log.warning(
                     "transient database failure (%s), try %d of %d again in %.0f ms: %s",
                     trouble.code,
@@ -295,6 +385,10 @@ class Database:
                 )
                 time.sleep(pause)
                 attempt += 1
+
+    def backoff_s(self, attempt: int) -> float:
+        """The pause before try ``attempt + 1``: doubled each time, jittered."""
+        return self.retry_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -27,6 +27,7 @@ from microbag.db import Database, database_trouble
 from microbag.errors import DomainError, Forbidden, Unauthorized
 from microbag.paging import Page as Page  # re-exported for the API modules
 from microbag.paging import PageParams as PageParams
+from microbag.request_retry import rerun_wanted
 
 # ---- error shape -----------------------------------------------------------------------------
 
@@ -115,7 +116,9 @@ def install_error_handlers(app: Any) -> None:
 
     @app.exception_handler(DBAPIError)
     @app.exception_handler(PoolTimeoutError)
-    async def _database(_req: Request, exc: Exception) -> JSONResponse:
+    async def _database(req: Request, exc: Exception) -> JSONResponse:
+        if rerun_wanted(req.scope, exc):
+            raise exc  # the request is run again (microbag.request_retry); nothing sent yet
         resp = database_trouble_json(exc)
         if resp is None:
             raise exc  # a bug, not the weather: the server-error handler answers 500
@@ -155,7 +158,8 @@ def write_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Se
 
 
 # scope="function": the unit of work commits before the response is sent, so a client
-# that got 201 finds the row on its next request (and a failed commit is not a 201).
+# that got 201 finds the row on its next request (and a failed commit is not a 201), and
+# a commit refused by a deadlock can still re-run the request (microbag.request_retry).
 ReadSession = Annotated[Session, Depends(read_session, scope="function")]
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 

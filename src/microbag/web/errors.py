@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from microbag.db import DATABASE_ERRORS, TRY_AGAIN, database_trouble
 from microbag.errors import DomainError, ErrorItem
 from microbag.http import database_trouble_json, error_json
+from microbag.request_retry import rerun_wanted
 from microbag.web.csrf import CsrfRefused
 from microbag.web.deps import LoginRequired, PageForbidden
 from microbag.web.middleware import is_portal_path
@@ -147,6 +148,8 @@ def install_portal_error_handlers(app: FastAPI) -> None:
         return error_page(request, 422, "Some of the values sent are not valid.", items)
 
     async def on_database(request: Request, exc: Exception) -> Response:
+        if rerun_wanted(request.scope, exc):
+            raise exc  # the request is run again (microbag.request_retry); nothing sent yet
         if not is_portal_path(request.url.path):
             return await api_database(request, exc)
         page = try_again_page(request, exc)
