@@ -97,11 +97,10 @@ class SkuRow:
 
 
 def query_words(q: str | None) -> list[str]:
-    """Lower-cased words of a text query, LIKE wildcards removed."""
+    """Lower-cased words of a text query (``%`` and ``_`` are escaped in search.py)."""
     if not q:
         return []
-    cleaned = q.lower().replace("_", " ").replace("%", " ").replace("\\", " ")
-    return cleaned.split()[:MAX_QUERY_WORDS]
+    return q.lower().split()[:MAX_QUERY_WORDS]
 
 
 def _plain(column: Any, hide_index: bool) -> Any:
