@@ -116,11 +116,12 @@ def test_microbag_serve_starts_while_the_database_is_down(tmp_path):
     env = dict(os.environ, MICROBAG_DATABASE_URL=_nothing_listening_url())
     env.pop("PYTEST_CURRENT_TEST", None)
     env["MICROBAG_CHART_WARMUP"] = "false"
+    log_file = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "microbag"), "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "serve.log").open("wb"),
+        stderr=log_file,
     )
     try:
         deadline = time.monotonic() + 60
@@ -138,3 +139,4 @@ def test_microbag_serve_starts_while_the_database_is_down(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        log_file.close()

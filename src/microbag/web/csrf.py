@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import AsyncIterator
 
 from starlette.requests import HTTPConnection, Request
 
@@ -57,9 +58,14 @@ def expected_token(conn: HTTPConnection) -> str | None:
     return cookie if cookie and len(cookie) >= 32 else None
 
 
-async def verify_csrf(request: Request) -> None:
-    """Dependency on every portal router: refuse unsafe requests without the token."""
+async def verify_csrf(request: Request) -> AsyncIterator[None]:
+    """Dependency on every portal router: refuse unsafe requests without the token.
+
+    A form it parses is cached on the request for the route; uploaded files in it are
+    spooled to temporary files, closed here once the route is done.
+    """
     if request.method not in UNSAFE_METHODS:
+        yield
         return
     expected = expected_token(request)
     given = request.headers.get(HEADER)
@@ -70,4 +76,9 @@ async def verify_csrf(request: Request) -> None:
             value = form.get(FORM_FIELD)
             given = value if isinstance(value, str) else None
     if not expected or not given or not hmac.compare_digest(given, expected):
+        await request.close()  # closes the parsed form's spooled files
         raise CsrfRefused()
+    try:
+        yield
+    finally:
+        await request.close()
