@@ -4,9 +4,11 @@ the try-again page with ``Retry-After``."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from microbag.buyers import service as buyers_service
+from tests.conftest import PG_URL
 from tests.test_request_retry import _companies, _deadlock
 
 from .staff.conftest import post
@@ -63,3 +65,21 @@ def test_a_portal_form_post_that_keeps_failing_shows_the_try_again_page(db, sign
     assert "Temporarily unavailable" in r.text and "Nothing was changed" in r.text
     assert failing["n"] == sales.app.state.db.retry_attempts
     assert _companies(db, "Souk Minis (Dubai)") == 0
+
+
+@pytest.mark.skipif(not PG_URL, reason="a cut connection needs a PostgreSQL server")
+def test_a_page_answers_after_a_database_restart(db, signed_in, app):
+    """The first statement after the restart is the session lookup, in the portal's
+    middleware before any route: the request is re-run from there too."""
+    app.state.db.retry_backoff_s = 0.001
+    sales = signed_in(SALES)
+    assert sales.get("/staff/companies").status_code == 200
+    with psycopg.connect(PG_URL, autocommit=True) as conn:  # outside the app's pool
+        row = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None and row[0] >= 1
+    r = sales.get("/staff/companies")
+    assert r.status_code == 200, r.text
+    assert "Souk Minis" not in r.text and "Big Store" in r.text
