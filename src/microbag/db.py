@@ -388,7 +388,7 @@ class Database:
 
     def backoff_s(self, attempt: int) -> float:
         """The pause before try ``attempt + 1``: doubled each time, jittered."""
-        return self.retry_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+        return float(self.retry_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter and demo data, not secrets
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -26,6 +26,7 @@ from microbag.buyers.schemas import (
     RegionName,
     SegmentName,
 )
+from microbag.errors import Forbidden
 from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,
@@ -168,7 +169,8 @@ def add_company_user(
 @router.get("/my/company", response_model=MyCompanyOut, responses=READ_RESPONSES)
 def my_company(principal: BuyerUser, session: ReadSession) -> MyCompanyOut:
     """Your company: terms, credit limit and the credit still available."""
-    assert principal.company_id is not None  # require_buyer guarantees it
+    if principal.company_id is None:  # require_buyer guarantees it
+        raise Forbidden("buyer accounts only")
     company = service.get_company(session, principal.company_id)
     cur = company.currency
     return MyCompanyOut(
@@ -188,7 +190,8 @@ def my_company(principal: BuyerUser, session: ReadSession) -> MyCompanyOut:
 @router.get("/my/users", response_model=Page[UserOut], responses=READ_RESPONSES)
 def my_users(principal: BuyerUser, session: ReadSession, paging: Paging) -> Page[UserOut]:
     """The users of your company."""
-    assert principal.company_id is not None
+    if principal.company_id is None:  # require_buyer guarantees it
+        raise Forbidden("buyer accounts only")
     rows, total = service.list_company_users(
         session, principal.company_id, offset=paging.offset, limit=paging.page_size
     )
@@ -198,6 +201,7 @@ def my_users(principal: BuyerUser, session: ReadSession, paging: Paging) -> Page
 @router.post("/my/users", status_code=201, response_model=UserOut, responses=WRITE_RESPONSES)
 def add_my_user(body: MyUserCreate, principal: BuyerOwner, session: WriteSession) -> UserOut:
     """Owners add a buyer or a viewer to their own company."""
-    assert principal.company_id is not None
+    if principal.company_id is None:  # require_buyer guarantees it
+        raise Forbidden("buyer accounts only")
     user = service.add_company_user(session, principal.company_id, **body.model_dump())
     return user_out(user)

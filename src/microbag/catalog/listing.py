@@ -203,7 +203,8 @@ def _plan(
 def values_condition(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
     """The column holds one of the values (several values of one filter combine with OR)."""
     unique = sorted(set(values))
-    return column == unique[0] if len(unique) == 1 else column.in_(unique)
+    condition: ColumnElement[bool] = column == unique[0] if len(unique) == 1 else column.in_(unique)
+    return condition
 
 
 def occasion_condition(occasions: Sequence[str]) -> ColumnElement[bool]:

@@ -31,11 +31,11 @@ TRIGRAM = 3
 
 _SQLITE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_text, tokenize='trigram')",
-    f"CREATE TRIGGER IF NOT EXISTS skus_fts_insert AFTER INSERT ON skus BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS skus_fts_insert AFTER INSERT ON skus BEGIN "  # noqa: S608 - identifiers are code constants, values are bound
     f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
-    f"CREATE TRIGGER IF NOT EXISTS skus_fts_delete AFTER DELETE ON skus BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS skus_fts_delete AFTER DELETE ON skus BEGIN "  # noqa: S608 - identifiers are code constants, values are bound
     f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END",
-    f"CREATE TRIGGER IF NOT EXISTS skus_fts_update AFTER UPDATE OF search_text ON skus BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS skus_fts_update AFTER UPDATE OF search_text ON skus BEGIN "  # noqa: S608 - identifiers are code constants, values are bound
     f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id; "
     f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
 )
@@ -67,7 +67,7 @@ def install_text_search(conn: Connection) -> None:
             conn.exec_driver_sql(statement)
         if not exists:
             conn.exec_driver_sql(
-                f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT id, search_text FROM skus"
+                f"INSERT INTO {FTS_TABLE}(rowid, search_text) SELECT id, search_text FROM skus"  # noqa: S608 - identifiers are code constants, values are bound
             )
         _fts_present[str(conn.engine.url)] = True
 
@@ -172,7 +172,7 @@ def text_filter(
         query = " AND ".join(_fts_phrase(w) for w in indexed)
         found = session.execute(
             text(
-                f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
+                f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "  # noqa: S608 - identifiers are code constants, values are bound
                 f"WHERE {FTS_TABLE} MATCH :q LIMIT {FTS_LIST_MAX + 1})"
             ),
             {"q": query},
@@ -185,7 +185,7 @@ def text_filter(
             indexed = []
         else:
             matches = (
-                text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
+                text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")  # noqa: S608 - identifiers are code constants, values are bound
                 .bindparams(fts_query=query)
                 .columns(column("rowid"))
             )
@@ -206,7 +206,7 @@ def _contains(column: Any, word: str) -> ColumnElement[bool]:
     Search texts spell ``_`` as a space (``policies.search_text``), so a word with
     ``_`` (``cross_body``) also matches its spaced form (``cross body``).
     """
-    condition = column.like(like_contains(word), escape=LIKE_ESCAPE)
+    condition: ColumnElement[bool] = column.like(like_contains(word), escape=LIKE_ESCAPE)
     spaced = " ".join(word.replace("_", " ").split())
     if spaced and spaced != word:
         condition = or_(condition, column.like(like_contains(spaced), escape=LIKE_ESCAPE))

@@ -176,8 +176,8 @@ def _read_xlsx(
             sheet = workbook.worksheets[0]
             # No padding past the column limit (a sheet's declared dimension may be huge;
             # check_xlsx refused values beyond it).
-            cells = sheet.iter_rows(values_only=True, max_col=max_col(sheet, limits))
-            for number, values in enumerate(cells, start=1):
+            sheet_rows = sheet.iter_rows(values_only=True, max_col=max_col(sheet, limits))
+            for number, values in enumerate(sheet_rows, start=1):
                 cells = [cell_text(v) for v in values]
                 if header is None:
                     header = cells

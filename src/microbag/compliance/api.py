@@ -88,8 +88,8 @@ Kind = Literal[
     "care_label",
     "material_certificate",
 ]
-assert set(Region.__args__) == set(policies.REGIONS)  # type: ignore[attr-defined]
-assert set(Kind.__args__) == set(policies.KINDS)  # type: ignore[attr-defined]
+assert set(Region.__args__) == set(policies.REGIONS)  # type: ignore[attr-defined]  # noqa: S101 - import-time consistency check
+assert set(Kind.__args__) == set(policies.KINDS)  # type: ignore[attr-defined]  # noqa: S101 - import-time consistency check
 
 
 @router.get(

@@ -149,7 +149,7 @@ def load_demo(
     bar = progress or NoProgress()
 
     def rng(part: str) -> random.Random:
-        return random.Random(f"microbag-demo:{seed}:{part}")
+        return random.Random(f"microbag-demo:{seed}:{part}")  # noqa: S311 - jitter and demo data, not secrets
 
     writer = BulkWriter(session)
     # SQLite's trigram index on SKU texts is kept by a trigger per row; filling it

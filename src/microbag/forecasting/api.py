@@ -44,7 +44,7 @@ def list_forecasts(
     return ForecastPage(
         items=[
             ForecastOut(
-                level=r.level,  # type: ignore[arg-type]
+                level=r.level,
                 unique_id=r.unique_id,
                 week_start=r.week_start,
                 mean=r.mean,
@@ -73,7 +73,7 @@ def backtest(
     return BacktestPage(
         items=[
             BacktestOut(
-                level=r.level,  # type: ignore[arg-type]
+                level=r.level,
                 model=r.model,
                 horizon=r.horizon,
                 wape=r.wape,

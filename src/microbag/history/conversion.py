@@ -67,7 +67,7 @@ def _text(logical: str, mapping: Mapping) -> pl.Expr:
 def _currency_digits(frame: pl.DataFrame, mapping: Mapping) -> tuple[pl.Expr, pl.Expr]:
     """(currency, minor digits) expressions; unknown currencies give null digits."""
     if mapping.header("currency") is None:
-        assert mapping.currency is not None
+        assert mapping.currency is not None  # noqa: S101 - checked when the mapping loads
         return pl.lit(mapping.currency), pl.lit(minor_digits(mapping.currency))
     column = _text("currency", mapping).str.to_uppercase()
     values = frame.select(column.unique().drop_nulls()).to_series().to_list()

@@ -11,6 +11,7 @@ from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import MoneyOut, ObjectId
 from microbag.buyers.schemas import CurrencyCode, SegmentName
 from microbag.catalog.policies import CODE_PATTERN as SKU_CODE_PATTERN
+from microbag.errors import Forbidden
 from microbag.http import (
     READ_RESPONSES,
     WRITE_RESPONSES,
@@ -210,7 +211,8 @@ def remove_item(
 @router.get("/my/price-list", response_model=MyPriceListOut, responses=READ_RESPONSES)
 def my_price_list(principal: BuyerUser, session: ReadSession) -> MyPriceListOut:
     """The list that prices your company's orders (404 when none applies)."""
-    assert principal.company_id is not None  # require_buyer guarantees it
+    if principal.company_id is None:  # require_buyer guarantees it
+        raise Forbidden("buyer accounts only")
     price_list = service.effective_price_list(session, principal.company_id)
     return MyPriceListOut(
         name=price_list.name,

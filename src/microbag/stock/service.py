@@ -112,7 +112,7 @@ def reserve_rows(session: Session, rows: Sequence[Reservation]) -> bool:
         return True
     params = [{"s": s, "w": w, "q": q} for s, w, q in sorted(rows)]
     result = session.connection().execute(_reserve_rows, params)
-    return int(result.rowcount) == len(params)  # type: ignore[attr-defined]
+    return int(result.rowcount) == len(params)
 
 
 def _insufficient(code: str, wanted: int, available: int | None, line: int | None) -> DomainError:

@@ -37,12 +37,12 @@ def trend_out(row: service.TrendRow) -> TrendOut:
         value=row.value,
         region=row.region,
         segment=row.segment,
-        label=row.label,  # type: ignore[arg-type]
+        label=row.label,
         growth_pct=row.growth_pct,
         recent_total=row.recent_total,
         previous_total=row.previous_total,
-        label_reason=row.label_reason,  # type: ignore[arg-type]
-        evidence=row.evidence,  # type: ignore[arg-type]
+        label_reason=row.label_reason,
+        evidence=row.evidence,
     )
 
 

@@ -160,7 +160,7 @@ def signal_span(session: Session, weeks: int) -> tuple[date, date] | None:
     if latest is None:
         return None
     day = as_date(latest)
-    assert day is not None
+    assert day is not None  # noqa: S101 - type narrowing
     last = day - timedelta(days=day.weekday())
     return last - timedelta(weeks=weeks - 1), last
 

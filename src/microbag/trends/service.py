@@ -161,7 +161,7 @@ def store_trends(
     )
     session.add(run)
     session.flush()
-    session.bulk_insert_mappings(  # type: ignore[arg-type]
+    session.bulk_insert_mappings(
         TrendResult, [{"run_id": run.id, **row.__dict__} for row in result.rows]
     )
     result.run_id = run.id
