@@ -92,6 +92,9 @@ def two_servers(db, world, tmp_path) -> Iterator[tuple[str, str]]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait(timeout=10)
+            if proc.stderr is not None:
+                proc.stderr.close()
 
 
 def _count(db, what) -> int:
