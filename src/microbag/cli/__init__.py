@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from microbag.cli import accounts, dbcmd, demo, forecast, intel, jobs, stock, transfer
+from microbag.cli import accounts, dbcmd, demo, forecast, intel, jobs, plan, stock, transfer
 
 app = typer.Typer(help="microbag: B2B platform for the micro bag trade.", no_args_is_help=True)
 app.add_typer(dbcmd.app, name="db", help="Database schema.")
@@ -17,6 +17,7 @@ app.add_typer(transfer.export_app, name="export", help="Export files.")
 intel.register(app, transfer.import_app)  # import sales|signals, trends run
 forecast.register(app, transfer.export_app)  # forecast run, export forecasts
 jobs.register(app)  # worker, jobs list
+plan.register(app)  # plan suggestions|together|range ...
 app.command("serve")(dbcmd.serve)
 
 
