@@ -29,8 +29,15 @@ BENCH_DB = "microbag_bench"
 
 @contextmanager
 def postgres_scratch(pg_url: str, name: str = BENCH_DB) -> Iterator[str]:
-    """A fresh database on the same server, dropped afterwards."""
+    """A fresh database on the same server, dropped afterwards.
+
+    Its name carries the given URL's database name (``microbag_bench_test_h2``), so that
+    runs pointed at different databases of one server do not drop each other's scratch.
+    """
     admin_url = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    own = admin_url.rsplit("/", 1)[1].split("?", 1)[0]
+    if own and own not in ("postgres", "test"):
+        name = f"{name}_{own}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
