@@ -1,0 +1,233 @@
+"""The ranking signals of the suggestion engine and their blend (numpy; no database).
+
+``item_signals`` computes what does not depend on the buyer (EASE item-to-item weights,
+popularity overall and per region, the trend of the last weeks, the usual quantity);
+``features`` turns one buyer's history into one row of signals per SKU; ``blend`` scores
+them with a weight per signal. ``fit_weights`` learns those weights by logistic
+regression on rows labelled "ordered in the weeks after the cut".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+from microbag.suggestions import policies
+
+EASE_LAMBDA = 250.0
+RECENT_DAYS = 28
+WINDOW_DAYS = 84
+
+
+@dataclass(frozen=True)
+class History:
+    """One buyer's history: parallel arrays over the SKUs it ordered (sorted indices)."""
+
+    items: np.ndarray  # SKU indices
+    orders: np.ndarray  # distinct invoices
+    first_age: np.ndarray  # days since the first order
+    last_age: np.ndarray  # days since the last order
+    units: np.ndarray  # median units per order
+    strength: np.ndarray  # sum of the orders' recency weights
+
+
+@dataclass(frozen=True)
+class ItemSignals:
+    n_items: int
+    ease: np.ndarray  # (items x items) float32, zero diagonal
+    median_units: np.ndarray  # units per order, all buyers
+    recent_buyers: np.ndarray  # distinct buyers in the last RECENT_DAYS
+    earlier_buyers: np.ndarray  # distinct buyers in the WINDOW_DAYS before that
+    window_buyers: np.ndarray  # distinct buyers in the last WINDOW_DAYS
+    region_buyers: dict[str, np.ndarray]  # the same per region
+    popularity: np.ndarray  # 0..1
+    region_popularity: dict[str, np.ndarray]  # 0..1
+    trend: np.ndarray  # -1..1: more buyers lately than before
+
+
+@dataclass(frozen=True)
+class Features:
+    """One buyer's signals, one value per SKU."""
+
+    strength: np.ndarray  # log1p of the recency-weighted count of own orders
+    due: np.ndarray  # 0..1
+    owned: np.ndarray  # 1 if ever ordered
+    orders: np.ndarray  # log1p(own orders)
+    recency: np.ndarray  # 2^(-days since the last own order / 30)
+    similar: np.ndarray  # EASE score scaled by the buyer's best, 0..1
+    popularity: np.ndarray
+    region_popularity: np.ndarray
+    trend: np.ndarray
+
+    def matrix(self, rows: np.ndarray | None = None) -> np.ndarray:
+        columns = [getattr(self, name) for name in FEATURE_NAMES]
+        stacked = np.column_stack(columns)
+        return stacked if rows is None else stacked[rows]
+
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Features))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A weight per feature (FEATURE_NAMES order): for all SKUs, and for new SKUs only."""
+
+    known: tuple[float, ...]
+    new: tuple[float, ...]
+    learned: bool = False
+
+
+# Learned on UCI at the cut 2011-06-01 (the bench's tuning cut), used when the history is
+# too small to learn from.
+DEFAULT_WEIGHTS = Weights(
+    known=(1.0, 1.0, 0.5, 0.5, 1.0, 2.0, 1.0, 0.5, 0.3),
+    new=(0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 1.0, 0.5, 0.3),
+)
+
+
+def ease_weights(pairs: pl.DataFrame, n_items: int, lam: float = EASE_LAMBDA) -> np.ndarray:
+    """EASE's B = I - P diagMat(1 / diag(P)) with P = (X'X + lam I)^-1, zero diagonal.
+
+    ``pairs``: distinct (buyer, item) rows; X is the binary buyers x items matrix.
+    """
+    if n_items == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    buyers = pairs["buyer_ref"].rank("dense").cast(pl.Int64).to_numpy() - 1
+    items = pairs["item"].to_numpy().astype(np.int64)
+    x = sparse.csr_matrix(
+        (np.ones(items.size, dtype=np.float64), (buyers, items)),
+        shape=(int(buyers.max()) + 1 if buyers.size else 0, n_items),
+    )
+    gram = (x.T @ x).toarray()
+    gram[np.diag_indices(n_items)] += lam
+    p = np.linalg.inv(gram)
+    b = p / -np.diag(p)
+    b[np.diag_indices(n_items)] = 0.0
+    return np.asarray(b, dtype=np.float32)
+
+
+def item_signals(
+    orders: pl.DataFrame, n_items: int, regions: Mapping[str, str], lam: float = EASE_LAMBDA
+) -> ItemSignals:
+    """``orders``: one row per buyer_ref, item, invoice with ``age`` (days) and ``units``."""
+    pairs = orders.select("buyer_ref", "item").unique()
+    ease = ease_weights(pairs, n_items, lam)
+    median = np.ones(n_items, dtype=np.int64)
+    per_item = orders.group_by("item").agg(pl.col("units").median())
+    median[per_item["item"].to_numpy()] = np.maximum(
+        1, np.round(per_item["units"].to_numpy())
+    ).astype(np.int64)
+
+    def buyers_between(low: int, high: int, frame: pl.DataFrame = orders) -> np.ndarray:
+        part = frame.filter(pl.col("age") >= low, pl.col("age") < high)
+        counts = part.group_by("item").agg(pl.col("buyer_ref").n_unique())
+        out = np.zeros(n_items)
+        out[counts["item"].to_numpy()] = counts["buyer_ref"].to_numpy()
+        return out
+
+    recent = buyers_between(0, RECENT_DAYS)
+    earlier = buyers_between(RECENT_DAYS, WINDOW_DAYS)
+    window = buyers_between(0, WINDOW_DAYS)
+    with_region = orders.with_columns(
+        region=pl.col("buyer_ref").replace_strict(
+            dict(regions), default=None, return_dtype=pl.String
+        )
+    )
+    region_buyers = {
+        str(region): buyers_between(0, WINDOW_DAYS, part)
+        for (region,), part in with_region.drop_nulls("region")
+        .partition_by("region", as_dict=True)
+        .items()
+    }
+    per_day_recent = recent / RECENT_DAYS
+    per_day_earlier = earlier / (WINDOW_DAYS - RECENT_DAYS)
+    trend = np.tanh(np.log((per_day_recent * 28 + 1) / (per_day_earlier * 28 + 1)))
+    return ItemSignals(
+        n_items=n_items,
+        ease=ease,
+        median_units=median,
+        recent_buyers=recent,
+        earlier_buyers=earlier,
+        window_buyers=window,
+        region_buyers=region_buyers,
+        popularity=_log_scaled(window),
+        region_popularity={r: _log_scaled(v) for r, v in region_buyers.items()},
+        trend=trend,
+    )
+
+
+def _log_scaled(counts: np.ndarray) -> np.ndarray:
+    top = float(np.log1p(counts.max())) if counts.size else 0.0
+    if top <= 0:
+        return np.zeros_like(counts, dtype=np.float64)
+    return np.asarray(np.log1p(counts) / top, dtype=np.float64)
+
+
+def features(
+    signals: ItemSignals, owned: History | None, region: str | None, horizon_days: float
+) -> Features:
+    """One buyer's signals (``owned`` None: a buyer without history)."""
+    n = signals.n_items
+    strength = np.zeros(n)
+    due = np.zeros(n)
+    flag = np.zeros(n)
+    orders = np.zeros(n)
+    recency = np.zeros(n)
+    similar = np.zeros(n)
+    if owned is not None:
+        items = owned.items
+        strength[items] = np.log1p(owned.strength)
+        due[items] = policies.dueness(
+            owned.orders,
+            owned.first_age,
+            owned.last_age,
+            horizon_days,
+        )
+        flag[items] = 1.0
+        orders[items] = np.log1p(owned.orders)
+        recency[items] = np.exp2(-owned.last_age / 30.0)
+        raw = signals.ease[items].sum(axis=0, dtype=np.float64)
+        top = float(raw.max()) if raw.size else 0.0
+        if top > 0:
+            similar = np.clip(raw / top, 0.0, 1.0)
+    region_popularity = signals.region_popularity.get(region or "", signals.popularity)
+    return Features(
+        strength=strength,
+        due=due,
+        owned=flag,
+        orders=orders,
+        recency=recency,
+        similar=similar,
+        popularity=signals.popularity,
+        region_popularity=region_popularity,
+        trend=signals.trend,
+    )
+
+
+def blend(feats: Features, weights: tuple[float, ...]) -> np.ndarray:
+    return np.asarray(feats.matrix() @ np.asarray(weights, dtype=np.float64))
+
+
+def anchor_item(signals: ItemSignals, owned: History, item: int) -> int | None:
+    """The buyer's own SKU that most explains an EASE pick (largest B[own, item])."""
+    items = owned.items
+    if items.size == 0:
+        return None
+    column = signals.ease[items, item]
+    best = int(np.argmax(column))
+    return int(items[best]) if column[best] > 0 else None
+
+
+def fit_weights(rows: np.ndarray, labels: np.ndarray) -> tuple[float, ...] | None:
+    """Logistic regression weights (no intercept needed for ranking); None if unlearnable."""
+    if rows.shape[0] < 200 or labels.sum() < 20 or labels.sum() == labels.size:
+        return None
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1.0, max_iter=500)
+    model.fit(rows, labels)
+    return tuple(float(w) for w in model.coef_[0])
