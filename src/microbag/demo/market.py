@@ -1,9 +1,10 @@
-"""The market brief encoded as data: what sells where, to whom, when and at what price.
+"""The demo business's products, prices and seasons, on top of the market brief.
 
-Source: ``shared/domain/micro-bag-market-article.txt``. Table numbers in the comments
-refer to that brief; buyer segments and regions are in ``regions.py``. The generator
-only combines these numbers: to change what the demo business looks like, change them
-here.
+The brief's own weights (which occasions and price tiers each bag type and material
+suits, order intake per month, occasions and color families per month) are read from
+microbag's knowledge file (``microbag/knowledge/brief.toml``), the one source shared
+with the planning priors; buyer segments and regions are in ``regions.py``. What is
+here is the demo seller's own: catalog shares, sizes, price factors, codes, terms.
 
 Weights are relative (1.0 = neutral); a region or segment multiplies the weights of
 the things it favours.
@@ -12,6 +13,19 @@ the things it favours.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from microbag.knowledge.facts import shipped_knowledge
+
+_KNOWLEDGE = shipped_knowledge()
+
+
+def _row(table: str, row: str) -> dict[str, float]:
+    return dict(_KNOWLEDGE.table(table)[row])
+
+
+def _months(table: str, row: str = "") -> tuple[float, ...]:
+    return tuple(_KNOWLEDGE.table(table)[row])
+
 
 # --- Products ---------------------------------------------------------------------
 
@@ -28,9 +42,9 @@ class BagTypeSpec:
     depth_mm: tuple[int, int]
     weight_g: tuple[int, int]  # at the middle of the size range, in leather
     price_factor: float
-    # Occasion tags and how likely each is for the type (Tables 5, 6, 7).
+    # Occasion tags and how likely each is for the type (knowledge: type_occasions).
     occasions: dict[str, float]
-    # Price tier mix of the type's styles.
+    # Price tier mix of the type's styles (knowledge: type_tiers).
     tiers: dict[str, float]
     lining: tuple[str, ...] = ("microsuede", "cotton twill")
 
@@ -46,8 +60,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(35, 90),
         weight_g=(110, 360),
         price_factor=1.0,
-        occasions={"casual": 0.9, "commute": 0.6, "formal": 0.15, "bridal": 0.05, "festival": 0.1},
-        tiers={"luxury": 0.30, "premium": 0.45, "mass": 0.25},
+        occasions=_row("type_occasions", "micro_tote"),
+        tiers=_row("type_tiers", "micro_tote"),
     ),
     # Mini crossbodies: hands-free, Asian urban shoppers, festivals (Tables 4, 5, 7).
     "mini_crossbody": BagTypeSpec(
@@ -59,8 +73,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(35, 80),
         weight_g=(140, 420),
         price_factor=1.0,
-        occasions={"casual": 0.95, "commute": 0.5, "festival": 0.45, "formal": 0.15},
-        tiers={"luxury": 0.2, "premium": 0.45, "mass": 0.35},
+        occasions=_row("type_occasions", "mini_crossbody"),
+        tiers=_row("type_tiers", "mini_crossbody"),
     ),
     # Belt bags: athleisure, festivals, youth and sports markets (Tables 4, 7).
     "belt_bag": BagTypeSpec(
@@ -72,8 +86,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(40, 75),
         weight_g=(120, 320),
         price_factor=0.85,
-        occasions={"casual": 0.8, "festival": 0.8, "commute": 0.55},
-        tiers={"luxury": 0.1, "premium": 0.4, "mass": 0.5},
+        occasions=_row("type_occasions", "belt_bag"),
+        tiers=_row("type_tiers", "belt_bag"),
         lining=("recycled polyester", "nylon ripstop"),
     ),
     # Micro clutches: evening, formal, bridal; luxury boutiques (Tables 4, 6).
@@ -86,8 +100,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(30, 55),
         weight_g=(90, 260),
         price_factor=1.1,
-        occasions={"formal": 0.95, "bridal": 0.45, "casual": 0.15},
-        tiers={"luxury": 0.5, "premium": 0.35, "mass": 0.15},
+        occasions=_row("type_occasions", "micro_clutch"),
+        tiers=_row("type_tiers", "micro_clutch"),
         lining=("satin", "lambskin", "microsuede"),
     ),
     "pouch": BagTypeSpec(
@@ -99,8 +113,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(30, 50),
         weight_g=(40, 140),
         price_factor=0.7,
-        occasions={"casual": 0.9, "festival": 0.3, "formal": 0.2},
-        tiers={"luxury": 0.2, "premium": 0.4, "mass": 0.4},
+        occasions=_row("type_occasions", "pouch"),
+        tiers=_row("type_tiers", "pouch"),
     ),
     "bucket": BagTypeSpec(
         label="Mini Bucket",
@@ -111,8 +125,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(90, 160),
         weight_g=(150, 380),
         price_factor=1.0,
-        occasions={"casual": 0.9, "festival": 0.25, "formal": 0.2},
-        tiers={"luxury": 0.3, "premium": 0.5, "mass": 0.2},
+        occasions=_row("type_occasions", "bucket"),
+        tiers=_row("type_tiers", "bucket"),
     ),
     "top_handle": BagTypeSpec(
         label="Top Handle",
@@ -123,8 +137,8 @@ BAG_TYPES: dict[str, BagTypeSpec] = {
         depth_mm=(45, 90),
         weight_g=(160, 420),
         price_factor=1.1,
-        occasions={"formal": 0.6, "casual": 0.5, "commute": 0.3, "bridal": 0.15},
-        tiers={"luxury": 0.55, "premium": 0.35, "mass": 0.1},
+        occasions=_row("type_occasions", "top_handle"),
+        tiers=_row("type_tiers", "top_handle"),
     ),
 }
 
@@ -135,24 +149,24 @@ PRICE_TIERS = ("luxury", "premium", "mass")
 
 @dataclass(frozen=True)
 class MaterialSpec:
-    tiers: dict[str, float]  # how likely a style of that tier uses it (Table 10)
+    tiers: dict[str, float]  # how likely a style of that tier uses it (knowledge: material_tiers)
     price_factor: float
     weight_factor: float
     eco: bool = False
 
 
 MATERIALS: dict[str, MaterialSpec] = {
-    "calfskin": MaterialSpec({"luxury": 1.0, "premium": 0.6}, 1.25, 1.0),
-    "lambskin": MaterialSpec({"luxury": 0.9, "premium": 0.2}, 1.35, 0.85),
-    "patent_leather": MaterialSpec({"luxury": 0.35, "premium": 0.25}, 1.2, 1.05),
-    "satin": MaterialSpec({"luxury": 0.35, "premium": 0.2, "mass": 0.2}, 1.0, 0.6),
-    "velvet": MaterialSpec({"luxury": 0.3, "premium": 0.2, "mass": 0.1}, 1.05, 0.7),
-    "vegan_leather": MaterialSpec({"premium": 0.6, "mass": 0.8}, 0.9, 0.9, eco=True),
-    "recycled_fabric": MaterialSpec({"premium": 0.35, "mass": 0.5}, 0.8, 0.6, eco=True),
-    "canvas": MaterialSpec({"premium": 0.35, "mass": 0.7}, 0.75, 0.7),
-    "nylon": MaterialSpec({"premium": 0.35, "mass": 0.8}, 0.7, 0.5),
-    "raffia": MaterialSpec({"premium": 0.25, "mass": 0.2}, 0.85, 0.55),
-    "pvc": MaterialSpec({"mass": 0.45}, 0.6, 0.8),
+    "calfskin": MaterialSpec(_row("material_tiers", "calfskin"), 1.25, 1.0),
+    "lambskin": MaterialSpec(_row("material_tiers", "lambskin"), 1.35, 0.85),
+    "patent_leather": MaterialSpec(_row("material_tiers", "patent_leather"), 1.2, 1.05),
+    "satin": MaterialSpec(_row("material_tiers", "satin"), 1.0, 0.6),
+    "velvet": MaterialSpec(_row("material_tiers", "velvet"), 1.05, 0.7),
+    "vegan_leather": MaterialSpec(_row("material_tiers", "vegan_leather"), 0.9, 0.9, eco=True),
+    "recycled_fabric": MaterialSpec(_row("material_tiers", "recycled_fabric"), 0.8, 0.6, eco=True),
+    "canvas": MaterialSpec(_row("material_tiers", "canvas"), 0.75, 0.7),
+    "nylon": MaterialSpec(_row("material_tiers", "nylon"), 0.7, 0.5),
+    "raffia": MaterialSpec(_row("material_tiers", "raffia"), 0.85, 0.55),
+    "pvc": MaterialSpec(_row("material_tiers", "pvc"), 0.6, 0.8),
 }
 
 # Colors: name -> (three-letter code, family). Families carry the regional preferences.
@@ -320,27 +334,18 @@ PRICE_LIST_RULES: tuple[PriceListRule, ...] = (
 # Order intake per calendar month (B2B buyers order ahead of the consumer season):
 # holiday stock in Oct-Nov (Q4 peak), summer and wedding season in spring, a
 # January lull (Sections 6, 12).
-MONTH_DEMAND = (0.65, 0.7, 0.9, 1.0, 1.1, 1.1, 1.0, 0.85, 1.05, 1.3, 1.5, 1.15)
+MONTH_DEMAND = _months("month_demand")
 
 # Occasion boosts per month (index 0 = January): weddings in spring and early
 # summer, festivals in summer, formal events at the holidays (Sections 6, 7, 12).
 OCCASION_MONTH_BOOST: dict[str, tuple[float, ...]] = {
-    "bridal": (0.6, 0.9, 1.5, 2.2, 2.4, 2.0, 1.2, 0.8, 0.8, 0.7, 0.6, 0.6),
-    "festival": (0.5, 0.5, 0.8, 1.2, 1.6, 2.2, 2.2, 1.6, 0.8, 0.5, 0.4, 0.5),
-    "formal": (0.8, 0.8, 0.9, 0.9, 0.9, 0.8, 0.7, 0.8, 1.1, 1.6, 2.0, 1.7),
-    "commute": (1.1, 1.1, 1.0, 0.9, 0.9, 0.8, 0.8, 1.2, 1.4, 1.2, 1.0, 0.9),
-    "casual": (1.0,) * 12,
+    o: _months("occasion_months", o) for o in _KNOWLEDGE.table("occasion_months")
 }
 
 # Color families per month: metallic and jewel tones for the holidays, pastels in
 # spring, vivid colors in summer, leather neutrals in autumn (Section 12).
 COLOR_MONTH_BOOST: dict[str, tuple[float, ...]] = {
-    "metallic": (0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.9, 1.1, 1.5, 1.9, 1.6),
-    "jewel": (0.9, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.9, 1.2, 1.5, 1.6, 1.4),
-    "pastel": (1.0, 1.3, 1.6, 1.6, 1.4, 1.1, 0.9, 0.8, 0.7, 0.7, 0.7, 0.8),
-    "vivid": (0.8, 0.8, 1.0, 1.2, 1.5, 1.7, 1.7, 1.3, 0.9, 0.7, 0.7, 0.8),
-    "neutral": (1.0, 1.0, 0.9, 0.9, 0.9, 0.9, 0.9, 1.1, 1.3, 1.2, 1.0, 1.0),
-    "bridal": (0.6, 0.9, 1.4, 2.0, 2.2, 1.8, 1.1, 0.8, 0.8, 0.8, 0.8, 0.8),
+    f: _months("color_family_months", f) for f in _KNOWLEDGE.table("color_family_months")
 }
 
 # --- Operations -------------------------------------------------------------------

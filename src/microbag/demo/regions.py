@@ -1,20 +1,23 @@
-"""Buyer segments and regions from the market brief, as data.
+"""Buyer segments and regions of the demo business.
 
-Source: ``shared/domain/micro-bag-market-article.txt`` (Tables 4, 9, 11, 12, 15).
-Preferences are relative weights (1.0 = neutral): what a region or segment favours
-is ordered more often. The tables read across: one row per region, one column per
-bag type, color family, price tier, hardware finish or size class.
+The preferences (what each segment and region orders more of) are the market brief's,
+read from microbag's knowledge file (``microbag/knowledge/brief.toml``, one source for
+the demo and for the planning priors): relative weights, 1.0 = neutral. The tables read
+across: one row per region or segment, one column per bag type, color family, price
+tier, hardware finish or size class. The demo reads the shipped file, never staff
+edits, so the demo data stays deterministic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from microbag.knowledge.facts import shipped_knowledge
 
-def _row(keys: tuple[str, ...], *values: float) -> dict[str, float]:
-    if len(keys) != len(values):
-        raise ValueError(f"{len(values)} values for {len(keys)} columns")
-    return dict(zip(keys, values, strict=True))
+
+def _table(name: str) -> dict[str, dict[str, float]]:
+    """A preference table of the knowledge file as plain dicts (file order kept)."""
+    return {row: dict(value) for row, value in shipped_knowledge().table(name).items()}
 
 
 # --- Segments (Tables 4, 9, 12, 15) ------------------------------------------------
@@ -23,7 +26,7 @@ def _row(keys: tuple[str, ...], *values: float) -> dict[str, float]:
 @dataclass(frozen=True)
 class SegmentProfile:
     share: float  # of the companies
-    reorder_days: int  # mean days between orders
+    reorder_days: int  # mean days between orders (the knowledge file's restock_days)
     reorder_jitter: float  # how irregular (lumpy) the intervals are, 0..1
     lines: tuple[int, int]  # order lines per order
     moq_multiple: tuple[int, int]  # quantity per line, in MOQs
@@ -33,11 +36,14 @@ class SegmentProfile:
     buyers: tuple[int, int]  # buyer-role users besides the owner
 
 
+# Days between a segment's orders: the price models' restock_days (Tables 9, 12).
+_RESTOCK = {s: int(v["restock_days"]) for s, v in shipped_knowledge().table("price_model").items()}
+
 SEGMENTS: dict[str, SegmentProfile] = {
     # Large orders, year-round availability (Table 9: trend novelty, cross-selling).
     "department_store": SegmentProfile(
         share=0.17,
-        reorder_days=35,
+        reorder_days=_RESTOCK["department_store"],
         reorder_jitter=0.3,
         lines=(6, 16),
         moq_multiple=(3, 8),
@@ -49,7 +55,7 @@ SEGMENTS: dict[str, SegmentProfile] = {
     # Small, frequent orders; luxury clutches (Table 4).
     "boutique": SegmentProfile(
         share=0.32,
-        reorder_days=26,
+        reorder_days=_RESTOCK["boutique"],
         reorder_jitter=0.35,
         lines=(2, 5),
         moq_multiple=(1, 2),
@@ -61,7 +67,7 @@ SEGMENTS: dict[str, SegmentProfile] = {
     # Big, lumpy orders; volume-driven (Table 9).
     "distributor": SegmentProfile(
         share=0.18,
-        reorder_days=62,
+        reorder_days=_RESTOCK["distributor"],
         reorder_jitter=0.6,
         lines=(8, 22),
         moq_multiple=(1, 4),
@@ -73,7 +79,7 @@ SEGMENTS: dict[str, SegmentProfile] = {
     # Many SKUs, frequent restock, low margin (Tables 9, 12).
     "ecommerce": SegmentProfile(
         share=0.22,
-        reorder_days=16,
+        reorder_days=_RESTOCK["ecommerce"],
         reorder_jitter=0.3,
         lines=(3, 9),
         moq_multiple=(1, 4),
@@ -85,7 +91,7 @@ SEGMENTS: dict[str, SegmentProfile] = {
     # Brands source for collaborations and bundles (Tables 7, 15): few, steady orders.
     "brand": SegmentProfile(
         share=0.11,
-        reorder_days=70,
+        reorder_days=_RESTOCK["brand"],
         reorder_jitter=0.4,
         lines=(1, 4),
         moq_multiple=(2, 6),
@@ -108,22 +114,8 @@ TYPE_COLUMNS = (
 )
 
 # What each segment buys more of (Tables 4, 9).
-SEGMENT_TIERS: dict[str, dict[str, float]] = {
-    #                                  luxury premium mass
-    "department_store": _row(TIER_COLUMNS, 1.0, 1.3, 0.8),
-    "boutique": _row(TIER_COLUMNS, 1.6, 1.2, 0.35),
-    "distributor": _row(TIER_COLUMNS, 0.5, 1.0, 1.6),
-    "ecommerce": _row(TIER_COLUMNS, 0.4, 1.1, 1.5),
-    "brand": _row(TIER_COLUMNS, 0.8, 1.4, 0.7),
-}
-SEGMENT_TYPES: dict[str, dict[str, float]] = {
-    #                        tote  xbody belt  clutch pouch bucket handle
-    "department_store": _row(TYPE_COLUMNS, 1.3, 1.0, 0.9, 1.3, 0.9, 1.0, 1.0),
-    "boutique": _row(TYPE_COLUMNS, 1.0, 1.0, 0.7, 1.25, 1.0, 1.0, 1.2),
-    "distributor": _row(TYPE_COLUMNS, 0.9, 1.1, 1.3, 0.9, 1.0, 1.0, 0.9),
-    "ecommerce": _row(TYPE_COLUMNS, 1.0, 1.2, 1.1, 0.9, 1.2, 1.0, 0.9),
-    "brand": _row(TYPE_COLUMNS, 1.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
-}
+SEGMENT_TIERS = _table("segment_tiers")
+SEGMENT_TYPES = _table("segment_types")
 
 # --- Regions (Tables 4, 9, 10, 11, 14) -------------------------------------------
 
@@ -227,89 +219,30 @@ REGIONS: dict[str, RegionProfile] = {
 
 # Bag types: micro totes in Europe and the US, crossbodies in Asia, belt bags in Latin
 # America and with Chinese distributors, clutches in the Middle East (Tables 4, 9, 11).
-REGION_TYPES: dict[str, dict[str, float]] = {
-    #                   tote  xbody belt  clutch pouch bucket handle
-    "us": _row(TYPE_COLUMNS, 1.4, 1.4, 1.0, 1.0, 0.7, 0.8, 0.8),
-    "europe": _row(TYPE_COLUMNS, 1.7, 1.1, 0.6, 1.2, 0.8, 1.0, 1.2),
-    "japan_korea": _row(TYPE_COLUMNS, 1.1, 1.7, 0.8, 0.7, 1.3, 1.1, 0.9),
-    "china": _row(TYPE_COLUMNS, 0.9, 1.5, 1.5, 0.8, 1.1, 1.0, 1.0),
-    "middle_east": _row(TYPE_COLUMNS, 0.8, 0.9, 0.35, 2.0, 0.8, 0.7, 1.5),
-    "latin_america": _row(TYPE_COLUMNS, 0.9, 1.4, 1.8, 0.8, 0.9, 1.1, 0.7),
-}
+REGION_TYPES = _table("region_types")
 
 FAMILY_COLUMNS = ("neutral", "pastel", "vivid", "metallic", "jewel", "bridal")
 # Colors: neutral in Europe, pastel and bright in Japan and Korea, gold in the
 # Middle East, vibrant in Latin America (Table 11).
-REGION_FAMILIES: dict[str, dict[str, float]] = {
-    #                     neutral pastel vivid metallic jewel bridal
-    "us": _row(FAMILY_COLUMNS, 1.4, 0.8, 0.9, 0.9, 0.8, 0.8),
-    "europe": _row(FAMILY_COLUMNS, 2.4, 0.6, 0.5, 0.7, 0.9, 0.9),
-    "japan_korea": _row(FAMILY_COLUMNS, 0.7, 2.6, 1.2, 0.5, 0.5, 0.7),
-    "china": _row(FAMILY_COLUMNS, 1.0, 1.2, 1.2, 1.0, 1.1, 0.6),
-    "middle_east": _row(FAMILY_COLUMNS, 0.7, 0.6, 0.5, 2.6, 1.6, 1.2),
-    "latin_america": _row(FAMILY_COLUMNS, 0.6, 0.9, 2.6, 0.9, 1.0, 0.6),
-}
+REGION_FAMILIES = _table("region_color_families")
 
 # Price tiers: luxury for wealth signalling in the Middle East, volume in China and
 # Latin America (Tables 9, 11).
-REGION_TIERS: dict[str, dict[str, float]] = {
-    #                       luxury premium mass
-    "us": _row(TIER_COLUMNS, 0.8, 1.2, 1.0),
-    "europe": _row(TIER_COLUMNS, 1.3, 1.2, 0.6),
-    "japan_korea": _row(TIER_COLUMNS, 0.9, 1.3, 0.9),
-    "china": _row(TIER_COLUMNS, 0.9, 1.0, 1.3),
-    "middle_east": _row(TIER_COLUMNS, 2.6, 1.0, 0.25),
-    "latin_america": _row(TIER_COLUMNS, 0.45, 1.0, 1.5),
-}
+REGION_TIERS = _table("region_tiers")
 
 HARDWARE_COLUMNS = ("gold", "silver", "gunmetal", "rose_gold", "matte_black", "crystal", "pearl")
 # Hardware: gold and crystals in the Middle East (Table 11); minimalist silver in
 # Japan and Korea and in Europe.
-REGION_HARDWARE: dict[str, dict[str, float]] = {
-    #                        gold silver gunmetal rose matte crystal pearl
-    "us": _row(HARDWARE_COLUMNS, 1.2, 1.0, 1.0, 0.8, 1.0, 0.6, 0.6),
-    "europe": _row(HARDWARE_COLUMNS, 1.0, 1.3, 1.2, 0.6, 1.1, 0.5, 0.7),
-    "japan_korea": _row(HARDWARE_COLUMNS, 0.6, 1.4, 0.9, 1.0, 1.0, 0.7, 1.3),
-    "china": _row(HARDWARE_COLUMNS, 1.2, 1.0, 1.0, 1.0, 0.9, 1.0, 0.9),
-    "middle_east": _row(HARDWARE_COLUMNS, 2.6, 0.5, 0.3, 1.2, 0.3, 2.4, 1.1),
-    "latin_america": _row(HARDWARE_COLUMNS, 1.2, 1.0, 0.8, 1.0, 0.9, 0.8, 0.6),
-}
+REGION_HARDWARE = _table("region_hardware")
 
 SIZE_COLUMNS = ("nano", "micro", "mini", "small")
 # Sizes: minimalist micro and nano bags in Japan and Korea; the US and Latin
 # America want room for a phone (Sections 3, 7).
-REGION_SIZES: dict[str, dict[str, float]] = {
-    #                    nano micro mini small
-    "us": _row(SIZE_COLUMNS, 0.6, 1.0, 1.3, 1.2),
-    "europe": _row(SIZE_COLUMNS, 0.8, 1.2, 1.2, 1.0),
-    "japan_korea": _row(SIZE_COLUMNS, 3.0, 1.8, 0.6, 0.3),
-    "china": _row(SIZE_COLUMNS, 1.2, 1.3, 1.0, 0.7),
-    "middle_east": _row(SIZE_COLUMNS, 0.7, 1.2, 1.2, 1.0),
-    "latin_america": _row(SIZE_COLUMNS, 0.7, 1.0, 1.3, 1.2),
-}
+REGION_SIZES = _table("region_sizes")
 
 # Materials: leather and eco alternatives in Europe, fine leathers and evening
 # fabrics in the Middle East, light fabrics in Latin America (Tables 10, 14).
-REGION_MATERIALS: dict[str, dict[str, float]] = {
-    "europe": {
-        "calfskin": 1.4,
-        "lambskin": 1.3,
-        "vegan_leather": 1.3,
-        "recycled_fabric": 1.4,
-        "pvc": 0.4,
-    },
-    "middle_east": {
-        "calfskin": 1.3,
-        "lambskin": 1.5,
-        "satin": 1.3,
-        "velvet": 1.3,
-        "pvc": 0.3,
-        "canvas": 0.5,
-        "nylon": 0.4,
-    },
-    "latin_america": {"raffia": 1.5, "canvas": 1.3, "nylon": 1.2},
-    "japan_korea": {"nylon": 1.2, "pvc": 1.2},
-}
+REGION_MATERIALS = _table("region_materials")
 
 # --- Featured accounts -------------------------------------------------------------
 
