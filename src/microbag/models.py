@@ -11,6 +11,7 @@ from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, Or
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
+from microbag.suggestions.models import CustomerLink, SentSuggestion
 from microbag.trends.models import INTELLIGENCE_MODELS  # noqa: F401 - history, signals, trends
 from microbag.web.models import LoginFailure, WebSession
 
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "Company",
     "ComplianceDocument",
+    "CustomerLink",
     "Forecast",
     "ForecastRun",
     "IdempotencyRecord",
@@ -37,6 +39,7 @@ __all__ = [
     "Quote",
     "QuoteArtwork",
     "QuoteLine",
+    "SentSuggestion",
     "Sku",
     "StockLevel",
     "Style",

@@ -523,3 +523,47 @@ def sku_labels(session: Session, codes: Iterable[str]) -> dict[str, SkuLabel]:
         code: SkuLabel(int(i), code, name, color, material)
         for i, code, name, color, material in rows
     }
+
+
+@dataclass(frozen=True)
+class ActiveSku:
+    """An active SKU of an active style, with the attributes suggestions rank by."""
+
+    id: int
+    code: str
+    style_code: str
+    name: str
+    bag_type: str
+    price_tier: str
+    color: str
+    color_family: str
+    material: str
+    hardware: str
+
+
+def active_skus(session: Session, sku_ids: Iterable[int]) -> dict[int, ActiveSku]:
+    """The SKUs among ``sku_ids`` that are on sale (SKU and style active), by id."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Sku, Style.code, Style.name, Style.bag_type, Style.price_tier)
+        .join(Style, Style.id == Sku.style_id)
+        .where(Sku.id.in_(ids), Sku.lifecycle == "active", Style.lifecycle == "active")
+    )
+    out: dict[int, ActiveSku] = {}
+    for sku, style_code, name, bag_type, tier in rows:
+        family = str((sku.attributes or {}).get("color_family") or sku.color)
+        out[sku.id] = ActiveSku(
+            sku.id,
+            sku.code,
+            style_code,
+            name,
+            bag_type,
+            tier,
+            sku.color,
+            family,
+            sku.material,
+            sku.hardware,
+        )
+    return out

@@ -8,6 +8,7 @@ exist for them (404). Staff see all; catalog staff upload and delete.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -213,3 +214,26 @@ def delete_document(
     session.delete(doc)
     session.flush()
     return where
+
+
+def market_documents(
+    session: Session, sku_ids: Iterable[int], company_region: str | None
+) -> dict[int, list[tuple[str, str, date | None]]]:
+    """Per SKU, (kind, title, valid_until) of its own and its style's documents for a
+    market (the company's region and ``all``): what deciding "may it be sold there" reads."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return {}
+    regions = policies.regions_for(company_region)
+    own = select(
+        Sku.id, ComplianceDocument.kind, ComplianceDocument.title, ComplianceDocument.valid_until
+    ).join(ComplianceDocument, ComplianceDocument.sku_id == Sku.id)
+    styles = select(
+        Sku.id, ComplianceDocument.kind, ComplianceDocument.title, ComplianceDocument.valid_until
+    ).join(ComplianceDocument, ComplianceDocument.style_id == Sku.style_id)
+    out: dict[int, list[tuple[str, str, date | None]]] = {}
+    for stmt in (own, styles):
+        rows = session.execute(stmt.where(Sku.id.in_(ids), ComplianceDocument.region.in_(regions)))
+        for sku_id, kind, title, valid_until in rows:
+            out.setdefault(int(sku_id), []).append((kind, title, valid_until))
+    return out

@@ -269,3 +269,27 @@ def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def customer_summaries(
+    session: Session, customer_refs: list[str]
+) -> dict[str, tuple[int, date | None, str | None]]:
+    """Per imported customer reference found in the history: (sales lines, last day,
+    country). References not in the history are absent."""
+    refs = sorted(set(customer_refs))
+    if not refs:
+        return {}
+    rows = session.execute(
+        select(
+            SalesLine.customer_ref,
+            func.count(),
+            func.max(SalesLine.invoiced_at),
+            func.max(SalesLine.country),
+        )
+        .where(SalesLine.customer_ref.in_(refs))
+        .group_by(SalesLine.customer_ref)
+    )
+    return {
+        str(ref): (int(count), as_datetime(last).date() if last is not None else None, country)
+        for ref, count, last, country in rows
+    }

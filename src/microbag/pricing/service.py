@@ -416,3 +416,12 @@ def effective_price_list(session: Session, company_id: int) -> PriceList:
     if price_list is None:
         raise NotFound("price list", "no_price_list")
     return price_list
+
+
+def listed_sku_ids(session: Session, price_list_id: int) -> list[int]:
+    """Every SKU on a list (ids), for callers that then ask ``terms_for`` about them."""
+    return list(
+        session.scalars(
+            select(PriceListItem.sku_id).where(PriceListItem.price_list_id == price_list_id)
+        )
+    )

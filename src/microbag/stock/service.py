@@ -508,3 +508,23 @@ def receive_incoming(session: Session, incoming_id: int) -> IncomingRow:
     add_on_hand(session, batch.sku_id, batch.warehouse_id, batch.quantity)
     session.expire_all()
     return get_incoming(session, incoming_id)
+
+
+def incoming_until(
+    session: Session, sku_ids: Iterable[int], today: date, last_expected: date
+) -> dict[int, int]:
+    """Units of expected (not yet received) batches due from ``today`` to ``last_expected``."""
+    ids = list(set(sku_ids))
+    if not ids or last_expected < today:
+        return {}
+    rows = session.execute(
+        select(IncomingStock.sku_id, func.sum(IncomingStock.quantity))
+        .where(
+            IncomingStock.sku_id.in_(ids),
+            IncomingStock.received_at.is_(None),
+            IncomingStock.expected_date >= today,
+            IncomingStock.expected_date <= last_expected,
+        )
+        .group_by(IncomingStock.sku_id)
+    )
+    return {int(sku_id): int(qty or 0) for sku_id, qty in rows}
