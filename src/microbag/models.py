@@ -7,6 +7,7 @@ from microbag.compliance.models import ComplianceDocument
 from microbag.db import Base
 from microbag.forecasting.models import BacktestScore, Forecast, ForecastRun
 from microbag.jobs.models import Job, JobFile
+from microbag.knowledge.models import KnowledgeEdit
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
@@ -28,6 +29,7 @@ __all__ = [
     "IncomingStock",
     "Job",
     "JobFile",
+    "KnowledgeEdit",
     "LoginFailure",
     "Order",
     "OrderAllocation",

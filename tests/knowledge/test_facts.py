@@ -160,7 +160,7 @@ BAD_EDITS = [
         "sum to 1.2",
     ),
     ("price_model.boutique", BAD_PRICE_MODEL, "value.typical_moq", "greater than"),
-    ("season_occasions.spring", ["bridal", "picnic"], "value[1]", "unknown occasion 'picnic'"),
+    ("season_occasions.spring", ["bridal", "picnic"], "value.1", "unknown occasion 'picnic'"),
     ("range_defaults.price_tier", {"luxury": [0.6, 0.2]}, "value.luxury", "above max"),
     ("month_demand", [1.0] * 11, "value", "at least 12"),
     ("segment_types.boutique", {"micro_tote": 1.0}, "value", "columns differ"),

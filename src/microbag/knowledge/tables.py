@@ -139,7 +139,7 @@ def _vocabulary_check(
         items: Iterable[Any] = value.get(name, ()) if isinstance(value, dict) else value
         for i, item in enumerate(items):
             if item is not None and item not in vocabulary:
-                where = f"value.{name}" if isinstance(value, dict) else f"value[{i}]"
+                where = f"value.{name}" if isinstance(value, dict) else f"value.{i}"
                 out.append((where, f"unknown {word} '{item}'"))
         return out
 
@@ -351,25 +351,20 @@ def validate_value(key: str, value: Any) -> tuple[Any, list[Problem]]:
     range_columns = (
         RANGE_COLUMNS.get(split_key(key)[1] or "") if table_name == "range_defaults" else None
     )
+    columns = range_columns or table.columns
+    if columns is not None and isinstance(value, dict):
+        word = "value" if range_columns else table.column_word
+        problems += [
+            Problem(key, f"value.{c}", f"unknown {word} '{c}'") for c in value if c not in columns
+        ]
     try:
         parsed = table.value.validate_python(value)
     except ValidationError as exc:
-        return None, [
+        return None, problems + [
             Problem(key, ".".join(["value", *(str(p) for p in err["loc"])]), err["msg"])
             for err in exc.errors()
         ]
     plain = table.value.dump_python(parsed, mode="json", exclude_none=True)
-    columns = range_columns or table.columns
-    if columns is not None and isinstance(plain, dict):
-        problems += [
-            Problem(
-                key,
-                f"value.{c}",
-                f"unknown {table.column_word if not range_columns else 'value'} '{c}'",
-            )
-            for c in plain
-            if c not in columns
-        ]
     if table.sums_to_one and isinstance(plain, dict):
         total = sum(plain.values())
         if not math.isclose(total, 1.0, abs_tol=SUM_TOLERANCE):
