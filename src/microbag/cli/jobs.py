@@ -1,4 +1,4 @@
-"""Background work: ``microbag worker``, ``microbag jobs list``, and queueing from commands.
+"""Background work: ``microbag worker``, ``jobs list`` and ``jobs purge``, and queueing.
 
 ``register(app)`` (called from cli/__init__.py) adds the ``worker`` command and the
 ``jobs`` group. ``queue_job`` is what ``forecast run --queue`` and ``trends run --queue``
@@ -185,3 +185,27 @@ def jobs_list(
             str(outcome).splitlines()[0] if outcome else "",
         )
     console.print(table)
+
+
+@jobs_app.command("purge")
+def jobs_purge(
+    older_than: Annotated[
+        int,
+        typer.Option(
+            "--older-than",
+            metavar="DAYS",
+            min=0,
+            max=36_500,
+            help="Delete succeeded and failed jobs that finished more than this many days ago",
+        ),
+    ] = 30,
+) -> None:
+    """Delete finished (succeeded or failed) jobs older than --older-than days, and their
+    files; queued and running jobs stay."""
+    from datetime import timedelta
+
+    from microbag.jobs import service
+
+    with database().session(write=True) as session:
+        deleted = service.purge_finished(session, timedelta(days=older_than))
+    console.print(f"purged {deleted} finished job(s) older than {older_than} day(s)")

@@ -319,6 +319,35 @@ def _finish_failed(session: Session, job: Job, error: str, now: datetime) -> Non
     session.execute(delete(JobFile).where(JobFile.job_id == job.id))
 
 
+def purge_finished(session: Session, older_than: timedelta, *, now: datetime | None = None) -> int:
+    """Delete succeeded and failed jobs that finished more than ``older_than`` ago, with
+    any files still stored with them; queued and running jobs are never touched. Returns
+    how many jobs were deleted.
+
+    A finished job's files are normally gone already (``finish`` and a final ``fail``
+    delete them); they are deleted here too, explicitly rather than through the foreign
+    key's cascade, so that rows written before that rule or by hand leave nothing behind.
+    """
+    if older_than < timedelta(0):
+        raise ValueError("older_than must not be negative")
+    cutoff = (now or utcnow()) - older_than
+    # updated_at stands in for a finished_at a hand-edited row might lack.
+    finished_before = select(Job.id).where(
+        Job.status.in_(policies.FINISHED),
+        func.coalesce(Job.finished_at, Job.updated_at) < cutoff,
+    )
+    ids = list(session.scalars(finished_before))
+    for start in range(0, len(ids), _PURGE_BATCH):
+        batch = ids[start : start + _PURGE_BATCH]
+        session.execute(delete(JobFile).where(JobFile.job_id.in_(batch)))
+        session.execute(delete(Job).where(Job.id.in_(batch), Job.status.in_(policies.FINISHED)))
+    return len(ids)
+
+
+# Ids per DELETE: keeps each statement's parameter list well within SQLite's limit.
+_PURGE_BATCH = 500
+
+
 # ---- reading ----------------------------------------------------------------------------------
 
 
