@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from microbag.suggestions.models import SentSuggestion
+
 STAFF = ("admin@seller.test", "sales@seller.test", "merch@seller.test")
 BUYERS_A = ("owner@a.test", "buyer@a.test", "viewer@a.test")
 BUYERS_B = ("owner@b.test", "buyer@b.test", "viewer@b.test")
@@ -100,13 +102,24 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/signals"): ALL_STAFF,
     ("GET", "/api/v1/forecasts"): ALL_STAFF,
     ("GET", "/api/v1/forecasts/backtest"): ALL_STAFF,
+    ("GET", "/api/v1/suggestions"): ALL_BUYERS,
+    ("GET", "/api/v1/suggestions/sent"): ALL_BUYERS,
+    ("GET", "/api/v1/suggestions/sent/{suggestion_id}"): ALL_BUYERS,
+    ("POST", "/api/v1/suggestions/to-cart"): BUYER_WRITE,
+    ("POST", "/api/v1/suggestions/to-quote"): BUYER_WRITE,
+    ("GET", "/api/v1/companies/{company_id}/suggestions"): ALL_STAFF,
+    ("POST", "/api/v1/companies/{company_id}/suggestions/send"): SALES,
+    ("GET", "/api/v1/companies/{company_id}/suggestions/sent"): ALL_STAFF,
+    ("GET", "/api/v1/companies/{company_id}/customer-links"): ALL_STAFF,
+    ("POST", "/api/v1/companies/{company_id}/customer-links"): SALES,
+    ("DELETE", "/api/v1/companies/{company_id}/customer-links/{customer_ref}"): SALES,
 }
 
 # Path parameters that name an object owned by one buyer company (or one user).
 # For these, company B's users must get 404 for company A's object.
 # (A compliance document is not owned by a company but by a market: the fixture's is for
 # company A's region, so company B's users must not see it either.)
-OWNED_PARAMS = {"order_id", "quote_id", "artwork_id", "token_id", "document_id"}
+OWNED_PARAMS = {"order_id", "quote_id", "artwork_id", "token_id", "document_id", "suggestion_id"}
 
 
 def api_routes(app) -> list[tuple[str, str]]:
@@ -130,7 +143,7 @@ def test_every_route_is_covered(app):
 
 
 @pytest.fixture
-def objects(client, world):
+def objects(client, world, db):
     """Objects of company A (and ids of staff-side objects) to fill path parameters."""
     a = world.auth("buyer@a.test")
     order = client.post(
@@ -165,6 +178,11 @@ def objects(client, world):
         headers=world.auth("merch@seller.test"),
     )
     assert document.status_code == 201, document.text
+    with db.session(write=True) as s:  # a suggested order sent to company A
+        sent = SentSuggestion(company_id=world.company_a, currency="EUR", lines=[])
+        s.add(sent)
+        s.flush()
+        suggestion_id = sent.id
     return {
         "order_id": order.json()["id"],
         "quote_id": quote.json()["id"],
@@ -180,6 +198,8 @@ def objects(client, world):
         "warehouse_code": "MAIN",
         "attribute": "color",
         "value": "red",
+        "suggestion_id": suggestion_id,
+        "customer_ref": "17850",
     }
 
 

@@ -32,6 +32,7 @@ API_MODULES = (
     "microbag.trends.api",
     "microbag.signals.api",
     "microbag.forecasting.api",
+    "microbag.suggestions.api",
     "microbag.knowledge.api",
 )
 

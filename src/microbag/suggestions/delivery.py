@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from microbag.accounts.policies import STAFF_COMPANY_ROLES
+from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_COMPANY_ROLES
 from microbag.accounts.principal import Principal
 from microbag.buyers.service import get_company
 from microbag.errors import Conflict, DomainError, ErrorItem, Forbidden, NotFound
@@ -28,7 +28,6 @@ from microbag.suggestions.models import CustomerLink, SentSuggestion
 
 MAX_CUSTOMER_REF = 64
 MAX_NOTE = 2000
-BUYER_WRITE_ROLES = ("owner", "buyer")
 
 
 def _require_sales(principal: Principal) -> None:
