@@ -33,6 +33,7 @@ PAGE_MODULES = (
     "microbag.forecasting.pages",
     "microbag.jobs.pages",
     "microbag.jobs.import_pages",
+    "microbag.knowledge.pages",
 )
 
 
