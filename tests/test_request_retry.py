@@ -23,7 +23,8 @@ from starlette.routing import Route
 
 from microbag.buyers import service as buyers_service
 from microbag.buyers.models import Company
-from microbag.request_retry import RETRY_MAX_BODY_BYTES, RetryMiddleware
+from microbag.config import Settings, get_settings
+from microbag.request_retry import RetryMiddleware
 
 from .conftest import PG_URL
 
@@ -246,13 +247,43 @@ def test_a_body_past_the_cap_is_not_buffered_nor_rerun(db):
         tries.append(len(await request.body()))
         raise _deadlock()
 
-    big = b"x" * (RETRY_MAX_BODY_BYTES + 1)
+    big = b"x" * (get_settings().retry_max_body_bytes + 1)
     with TestClient(_app(db, endpoint)) as c:
         with pytest.raises(OperationalError):
             c.post("/x", content=big)  # with a Content-Length past the cap
         with pytest.raises(OperationalError):
             c.post("/x", content=iter([big[:70_000]] * 16))  # chunked, crossing the cap
     assert tries == [len(big), 70_000 * 16]
+
+
+def test_the_body_cap_is_a_setting_1_mb_by_default(db, monkeypatch):
+    monkeypatch.delenv("MICROBAG_RETRY_MAX_BODY_BYTES", raising=False)
+    assert Settings().retry_max_body_bytes == 1_048_576
+    monkeypatch.setenv("MICROBAG_RETRY_MAX_BODY_BYTES", "-1")
+    with pytest.raises(ValueError, match="retry_max_body_bytes"):
+        Settings()
+
+    monkeypatch.setenv("MICROBAG_RETRY_MAX_BODY_BYTES", "2000")
+    get_settings.cache_clear()
+    db.retry_backoff_s = 0.001
+    tries: list[int] = []
+
+    async def endpoint(request: Request) -> PlainTextResponse:
+        tries.append(len(await request.body()))
+        if len(tries) == 1:
+            raise _deadlock()
+        return PlainTextResponse("ok")
+
+    try:
+        with TestClient(_app(db, endpoint)) as c:
+            assert c.post("/x", content=b"x" * 2000).text == "ok"  # at the cap: re-run
+            assert tries == [2000, 2000]
+            tries.clear()
+            with pytest.raises(OperationalError):
+                c.post("/x", content=b"x" * 2001)  # past it: not kept, not re-run
+            assert tries == [2001]
+    finally:
+        get_settings.cache_clear()
 
 
 def test_the_buffer_lets_go_of_a_body_past_the_cap():

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # check the database on every request). A revocation or deactivation made in the
     # same process applies at once; in other worker processes within this delay.
     token_cache_seconds: float = 2.0
+    # A request that meets a transient database failure is run again with its body
+    # replayed from memory, for bodies up to this size (forms and JSON are far smaller);
+    # a larger body (an upload) is streamed through, not kept, and its request not re-run.
+    retry_max_body_bytes: int = Field(default=1024 * 1024, ge=0)
     # Behind a TLS-terminating proxy: cookies are always the ``__Host-`` prefixed, Secure
     # ones (whatever scheme the proxy reports) and every answer carries HSTS. Off by
     # default so that ``make run`` works on http://127.0.0.1:8000. (No signing secret is

@@ -11,8 +11,8 @@ and then the 503 the error handlers answer today. A try is re-run only when
 - no write has been committed, or may have been, during the try (``CommitWatch``): a
   page that wrote and then failed in a later unit of work answers 503 as before;
 - its body could be kept for the next try: bodies are replayed from memory up to
-  ``RETRY_MAX_BODY_BYTES`` (forms, JSON); larger ones (uploads, bounded by their own
-  limits) are streamed through untouched and not re-run;
+  ``MICROBAG_RETRY_MAX_BODY_BYTES`` (1 MB by default; forms, JSON); larger ones
+  (uploads, bounded by their own limits) are streamed through untouched, not re-run;
 - the failure was not already re-run by ``Database.run`` (POST /orders, the token
   lookup): those are not tried four times four times.
 
@@ -34,13 +34,10 @@ from dataclasses import dataclass, field
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from microbag.config import get_settings
 from microbag.db import CommitWatch, Database, database_trouble, may_rerun, watching_commits
 
 log = logging.getLogger("microbag.db")
-
-# Request bodies up to this size are kept for a re-run (forms and JSON are far smaller);
-# larger ones are not buffered and their request is not re-run.
-RETRY_MAX_BODY_BYTES = 1024 * 1024
 
 # Where the current try is found in the ASGI scope (by the error handlers).
 SCOPE_KEY = "microbag.request_try"
@@ -129,8 +126,12 @@ def _declared_length(scope: Scope) -> int | None:
 class RetryMiddleware:
     """Runs the app again after a transient database failure (see the module's doc)."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = RETRY_MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int | None = None) -> None:
+        """``max_body_bytes``: the largest body kept for a re-run (default: the
+        ``retry_max_body_bytes`` setting, ``MICROBAG_RETRY_MAX_BODY_BYTES``)."""
         self.app = app
+        if max_body_bytes is None:
+            max_body_bytes = get_settings().retry_max_body_bytes
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
