@@ -33,6 +33,8 @@ PAGE_MODULES = (
     "microbag.forecasting.pages",
     "microbag.jobs.pages",
     "microbag.jobs.import_pages",
+    "microbag.suggestions.pages",
+    "microbag.suggestions.staff_pages",
     "microbag.knowledge.pages",
 )
 
