@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # PostgreSQL used by `make test-postgres` and the benchmarks.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# The suite runs on every core; a file's tests stay on one worker (module fixtures are
+# built once). `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: run test test-postgres lint bench install install-dev clean chromium
 
@@ -44,7 +47,7 @@ chromium:
 
 ## make test: dev dependencies, lint, types, import layering, the whole suite (SQLite)
 test: install-dev chromium lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
@@ -54,7 +57,7 @@ lint: install-dev
 
 ## make test-postgres: the database tests again, against PostgreSQL at $(PG_URL)
 test-postgres: install-dev
-	MICROBAG_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m db $(PYTEST_ARGS)
+	MICROBAG_TEST_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m db $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 ## make bench: benchmarks; figures as one JSON object on the last line
 bench: install-dev

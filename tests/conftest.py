@@ -22,7 +22,30 @@ from microbag.db import Database
 
 from .factories import World, build_world
 
-PG_URL = os.environ.get("MICROBAG_TEST_DATABASE_URL", "")
+
+def _worker_database_url(url: str) -> str:
+    """Under pytest-xdist, each worker gets its own PostgreSQL database (created here).
+
+    The tests truncate and recreate tables freely, so two workers must never share one.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    own = f"{name}_{worker}"
+    admin = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{own}"')
+    return f"{base}/{own}"
+
+
+PG_URL = _worker_database_url(os.environ.get("MICROBAG_TEST_DATABASE_URL", ""))
+# Names of scratch resources (databases, files) that must differ between xdist workers.
+WORKER_SUFFIX = os.environ.get("PYTEST_XDIST_WORKER", "")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
 

@@ -11,9 +11,9 @@ import microbag.models as models
 from microbag.db import Database
 from microbag.migrate import is_empty, upgrade
 
-from .conftest import PG_URL
+from .conftest import PG_URL, WORKER_SUFFIX
 
-SCRATCH = "microbag_migration_test"
+SCRATCH = f"microbag_migration_test{WORKER_SUFFIX}"
 
 
 @pytest.fixture

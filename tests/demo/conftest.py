@@ -7,7 +7,6 @@ dropped and recreated, so the ``db`` fixture of later tests still starts clean).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,8 @@ import microbag.models as models
 from microbag.db import Database
 from microbag.demo.generator import DemoSummary, load_demo
 
-PG_URL = os.environ.get("MICROBAG_TEST_DATABASE_URL", "")
+from ..conftest import PG_URL
+
 # A fixed "now": the same data on every run (the CLI uses the real time).
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 SEED = 11
