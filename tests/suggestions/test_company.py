@@ -40,6 +40,10 @@ def test_never_offers_a_sku_the_buyer_cannot_order(db, blocked_world):
     assert offered <= ORDERABLE
     assert not offered & NOT_ORDERABLE
     assert result.not_orderable == len(NOT_ORDERABLE) - 1  # NOLIST-RED is not on the list at all
+    why = {x.sku: x.reason for x in result.blocked}
+    assert why["EMPTY-RED"].startswith("no stock, and none incoming by")
+    assert why["EXP-RED"].startswith("test_report for europe expired on")
+    assert set(why) == {"EMPTY-RED", "EXP-RED"}  # OFF-RED is not on sale: counted only
 
 
 def test_the_real_engine_offers_only_orderable_skus(db, blocked_world):

@@ -231,6 +231,7 @@ class CompanySuggestion:
     lines: tuple[SuggestedLine, ...]
     left_out: tuple[LeftOut, ...]  # ranked but dropped by the quantity rules
     not_orderable: int  # SKUs of the price list the company cannot order now
+    blocked: tuple[LeftOut, ...]  # those on sale but not orderable, and why (staff see it)
     total_minor: int
     minimum_minor: int
     below_minimum: bool
@@ -355,6 +356,7 @@ def _assemble(
         lines=tuple(lines),
         left_out=tuple(LeftOut(d.sku, d.reason) for d in plan.dropped),
         not_orderable=len(elig.excluded) + elig.inactive,
+        blocked=tuple(LeftOut(code, why) for code, why in sorted(elig.excluded.items())),
         total_minor=plan.total_minor,
         minimum_minor=plan.minimum_minor,
         below_minimum=plan.below_minimum,

@@ -234,9 +234,7 @@ def check_as_cart(session: Session, principal: Principal, lines: list[CartLine])
     return CartCheck(lines, True, total, [])
 
 
-def to_quote(
-    session: Session, principal: Principal, lines: list[CartLine], *, origin: str
-) -> int:
+def to_quote(session: Session, principal: Principal, lines: list[CartLine], *, origin: str) -> int:
     """A quote request with the suggestion's lines (prices come with the seller's answer);
     its id."""
     _require_buyer_write(principal)
