@@ -1,6 +1,7 @@
 """Import every package's models so the metadata is complete (Alembic, create_all)."""
 
 from microbag.accounts.models import ApiToken, User
+from microbag.bundles.models import BUNDLE_MODELS  # noqa: F401 - mined rules, offers, discounts
 from microbag.buyers.models import Company
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.compliance.models import ComplianceDocument
