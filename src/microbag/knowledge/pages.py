@@ -16,6 +16,7 @@ from microbag.knowledge import service
 from microbag.knowledge.facts import shipped_knowledge, thaw
 from microbag.knowledge.policies import (
     KNOWLEDGE_EDIT_ROLES,
+    MONTHS,
     FormField,
     field_of_problem,
     form_fields,
@@ -53,11 +54,14 @@ def _editor(user: StaffUser) -> PortalUser:
 KnowledgeEditor = Annotated[PortalUser, Depends(_editor)]
 
 
-def _is_matrix(values: list[Any]) -> bool:
-    return all(
-        isinstance(v, Mapping) and all(isinstance(x, int | float) for x in v.values())
-        for v in values
-    )
+def _as_row(value: Any) -> Mapping[str, Any] | None:
+    """A value shown as one row of numbers: a column per key (or per month), else None."""
+    if isinstance(value, Mapping) and all(isinstance(x, int | float) for x in value.values()):
+        return value
+    numbers = isinstance(value, tuple) and all(isinstance(x, int | float) for x in value)
+    if numbers and len(value) == len(MONTHS):
+        return dict(zip(MONTHS, value, strict=True))
+    return None
 
 
 def _summary(value: Any) -> str:
@@ -73,8 +77,15 @@ def _groups(views: list[FactView]) -> list[dict[str, Any]]:
         by_table.setdefault(view.fact.table, []).append(view)
     groups = []
     for name, rows in by_table.items():
-        matrix = _is_matrix([v.fact.value for v in rows])
-        columns = list(dict.fromkeys(c for v in rows for c in v.fact.value)) if matrix else []
+        as_rows = [_as_row(v.fact.value) for v in rows]
+        matrix = all(r is not None for r in as_rows)
+        columns = list(dict.fromkeys(c for r in as_rows for c in r or {})) if matrix else []
+        out_rows = []
+        for view, row in zip(rows, as_rows, strict=True):
+            shipped = (_as_row(view.shipped.value) if view.shipped else None) or {}
+            cells = [(row.get(c), shipped.get(c)) for c in columns] if row is not None else []
+            summary = "" if matrix else _summary(view.fact.value)
+            out_rows.append({"view": view, "cells": cells, "summary": summary})
         groups.append(
             {
                 "name": name,
@@ -82,9 +93,7 @@ def _groups(views: list[FactView]) -> list[dict[str, Any]]:
                 "sources": sorted({v.fact.source for v in rows}),
                 "matrix": matrix,
                 "columns": columns,
-                "rows": [
-                    {"view": v, "summary": "" if matrix else _summary(v.fact.value)} for v in rows
-                ],
+                "rows": out_rows,
             }
         )
     return groups
