@@ -13,7 +13,9 @@ import typer
 plan_app = typer.Typer(no_args_is_help=True)
 
 # Modules that add commands to ``plan_app`` when imported (each defines ``register(plan_app)``).
-PLAN_COMMAND_MODULES: tuple[str, ...] = ()
+PLAN_COMMAND_MODULES: tuple[str, ...] = (
+    "microbag.cli.plan_suggestions",
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ and an order placed a minute ago is already in the next forecast.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import polars as pl
@@ -236,6 +236,72 @@ def fill_weeks(frame: pl.DataFrame, end: date | None = None) -> pl.DataFrame:
         grid.join(frame, on=["unique_id", "ds"], how="left")
         .with_columns(pl.col("y").fill_null(0.0))
         .select("unique_id", "ds", "y")
+    )
+
+
+def purchase_lines(session: Session, until: date | None = None) -> pl.DataFrame:
+    """Who bought what, line by line: the sales lines with a buyer, for suggestions.
+
+    Columns: buyer_ref (an imported line's customer_ref as stored; an own order's company
+    id, as in ``sales_facts``), own (bool), sku (code), day (UTC date), invoice (the
+    external invoice, or the order id), units (> 0), region, segment (own orders only).
+    Sales only: no returns, cancellations (nor cancelled orders), non-product lines or
+    lines without a customer. ``until``: lines dated on or before that day.
+    """
+    imported = select(
+        SalesLine.customer_ref,
+        SalesLine.sku_code,
+        SalesLine.invoiced_at,
+        SalesLine.external_invoice,
+        SalesLine.quantity,
+        SalesLine.region,
+    ).where(
+        SalesLine.customer_ref.is_not(None),
+        SalesLine.quantity > 0,
+        SalesLine.is_return == false(),
+        SalesLine.is_cancellation == false(),
+        SalesLine.is_non_product == false(),
+    )
+    at = func.coalesce(Order.placed_at, Order.created_at)
+    own = (
+        select(
+            Order.company_id,
+            OrderLine.sku_code,
+            at,
+            Order.id,
+            OrderLine.quantity,
+            Company.region,
+            Company.segment,
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Company, Company.id == Order.company_id)
+        .where(Order.status.not_in(("draft", "cancelled")), OrderLine.quantity > 0)
+    )
+    if until is not None:
+        end = _midnight(until + timedelta(days=1))
+        imported = imported.where(SalesLine.invoiced_at < end)
+        own = own.where(at < end)
+    rows: list[tuple[Any, ...]] = [
+        (ref, False, sku, as_datetime(when).date(), invoice, units, region, None)
+        for ref, sku, when, invoice, units, region in session.execute(imported)
+    ]
+    rows += [
+        (str(company), True, sku, as_datetime(when).date(), str(order), units, region, segment)
+        for company, sku, when, order, units, region, segment in session.execute(own)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "buyer_ref": pl.String,
+            "own": pl.Boolean,
+            "sku": pl.String,
+            "day": pl.Date,
+            "invoice": pl.String,
+            "units": pl.Int64,
+            "region": pl.String,
+            "segment": pl.String,
+        },
+        orient="row",
     )
 
 
