@@ -120,7 +120,7 @@ def _register_optional() -> None:
     """Benchmarks of other areas register themselves if their module exists."""
     import importlib
 
-    for name in ("catalog", "portal", "intelligence", "rangeplan"):
+    for name in ("catalog", "portal", "intelligence", "rangeplan", "bundles"):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError:
