@@ -21,7 +21,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -156,7 +156,7 @@ def _relative(row: Mapping[str, float], column: str, neutral: float) -> float:
     return row.get(column, neutral) / top if top > 0 else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (usable as a cache key)
 class Knowledge:
     version: str
     entries: Mapping[str, Fact]
@@ -172,11 +172,22 @@ class Knowledge:
     def facts(self) -> tuple[Fact, ...]:
         return tuple(self.entries.values())
 
+    @cached_property
+    def _tables(self) -> Mapping[str, Mapping[str, Any]]:
+        tables: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+        for f in self.entries.values():
+            tables[f.table][f.row or ""] = f.value
+        return MappingProxyType({k: MappingProxyType(v) for k, v in tables.items()})
+
+    @cached_property
+    def _weights(self) -> dict[tuple[str, str | None, str, float], float]:
+        return {}  # memo of _weight: the lookups run in scoring loops
+
     def table(self, name: str) -> Mapping[str, Any]:
         """The rows of one table: row -> value (the row is '' for a one-value table)."""
         if name not in TABLES:
             raise KeyError(f"no table '{name}' in the market knowledge")
-        return {f.row or "": f.value for f in self.entries.values() if f.table == name}
+        return self._tables[name]
 
     def with_edits(self, edits: Mapping[str, Any], note: str = "") -> Knowledge:
         """These facts replaced (or added) as the seller's, validated like the file."""
@@ -188,6 +199,13 @@ class Knowledge:
     # ---- preference weights, 0..1 --------------------------------------------------
 
     def _weight(self, table: str, row: str | None, column: str, neutral: float = 0.0) -> float:
+        memo = (table, row, column, neutral)
+        found = self._weights.get(memo)
+        if found is None:
+            found = self._weights[memo] = self._compute_weight(table, row, column, neutral)
+        return found
+
+    def _compute_weight(self, table: str, row: str | None, column: str, neutral: float) -> float:
         rows = self.table(table)
         if row is not None and row in rows:
             return _relative(rows[row], column, neutral)

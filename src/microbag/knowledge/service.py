@@ -11,6 +11,7 @@ Never commits: the caller's unit of work does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,8 +60,28 @@ def _effective(session: Session) -> Effective:
     edits = _edits(session)
     if not edits:
         return Effective(shipped, edits, {})
+    signature = (
+        shipped.version,
+        tuple((k, json.dumps(e.value, sort_keys=True)) for k, e in edits.items()),
+    )
+    cached = _CACHE.get(signature)
+    if cached is None:
+        cached = _apply(shipped, edits)
+        _CACHE.clear()  # one entry: the edits change rarely, all readers share them
+        _CACHE[signature] = cached
+    knowledge, ignored = cached
+    return Effective(knowledge, edits, ignored)
+
+
+# The last effective knowledge, by the edits it was built from (validating takes ~10 ms).
+_CACHE: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Knowledge, dict[str, str]]] = {}
+
+
+def _apply(
+    shipped: Knowledge, edits: Mapping[str, KnowledgeEdit]
+) -> tuple[Knowledge, dict[str, str]]:
     try:
-        return Effective(shipped.with_edits({k: e.value for k, e in edits.items()}), edits, {})
+        return shipped.with_edits({k: e.value for k, e in edits.items()}), {}
     except KnowledgeError:
         pass
     # One stale edit must not hide the others: keep each edit that still validates.
@@ -70,7 +91,7 @@ def _effective(session: Session) -> Effective:
             knowledge = knowledge.with_edits({key: edit.value})
         except KnowledgeError as exc:
             ignored[key] = "; ".join(str(p) for p in exc.problems)
-    return Effective(knowledge, edits, ignored)
+    return knowledge, ignored
 
 
 def effective_knowledge(session: Session) -> Knowledge:
