@@ -12,6 +12,7 @@ from microbag.knowledge.models import KnowledgeEdit
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
+from microbag.rangeplan.models import RANGEPLAN_MODELS  # noqa: F401 - unit costs, range plans
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
 from microbag.suggestions.models import CustomerLink, SentSuggestion
 from microbag.trends.models import INTELLIGENCE_MODELS  # noqa: F401 - history, signals, trends
