@@ -191,4 +191,17 @@ def test_model_cache_is_per_database(db, monkeypatch):
         first = company.model_for(s)
         assert company.model_for(s) is first
     assert built == [1]
+    with db.session(write=True) as s:  # the history changes: refitted
+        _import_customer(s, "12345")
+    with db.session() as s:
+        assert company.model_for(s) is not first
+    assert built == [1, 1]
     company.forget_models()
+
+
+def test_no_history_gives_an_empty_suggestion_with_a_note(db, world):
+    company.forget_models()
+    with db.session() as s:
+        result = suggest_for_company(s, world.company_a)
+    assert result.lines == ()
+    assert result.notes[0].startswith("No sales history to suggest from yet")

@@ -359,3 +359,12 @@ def customer_summaries(
         str(ref): (int(count), as_datetime(last).date() if last is not None else None, country)
         for ref, count, last, country in rows
     }
+
+
+def history_version(session: Session) -> tuple[int, int]:
+    """(newest imported line id, newest order id): changes when the history does, read
+    from the primary keys alone, so a cache of anything fitted on the history knows when
+    to refit."""
+    line = session.scalar(select(func.max(SalesLine.id))) or 0
+    order = session.scalar(select(func.max(Order.id))) or 0
+    return int(line), int(order)

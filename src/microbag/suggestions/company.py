@@ -24,6 +24,7 @@ from microbag.buyers.service import available_credit_for, get_company
 from microbag.catalog.service import active_skus
 from microbag.compliance.service import market_documents
 from microbag.errors import DomainError, ErrorItem
+from microbag.history.service import history_version
 from microbag.pricing.policies import SkuTerms
 from microbag.pricing.service import listed_sku_ids, price_list_for_company, terms_for
 from microbag.stock.service import available_by_sku, incoming_until
@@ -59,30 +60,32 @@ def company_buyer_ref(company_id: int) -> str:
     return str(company_id)
 
 
-# ---- the engine's model, fitted once per process for a while ------------------------------------
+# ---- the engine's model, fitted once per process while the history stays the same ---------------
 
 _model_lock = threading.Lock()
-_models: dict[str, tuple[float, RankingModel]] = {}
+_models: dict[str, tuple[float, tuple[int, int], RankingModel]] = {}
 
 
 def model_for(session: Session) -> RankingModel:
-    """The fitted engine for this database, refitted after ``MODEL_TTL_SECONDS``.
-
-    Fitting reads the whole history: it is done once per process and database for a few
-    minutes, not per page view (an order placed meanwhile counts at the next refit).
-    """
+    """The fitted engine for this database: refitted when the history changed (a new
+    import or order) or after ``MODEL_TTL_SECONDS``, not on every page view (fitting reads
+    the whole history)."""
     # Looked up when first needed: the engine's service (history readers, fitting) is
     # only loaded by processes that suggest.
     engine_service: Any = importlib.import_module("microbag.suggestions.service")
     key = str(session.get_bind().engine.url)
-    now = time.monotonic()
+    version = history_version(session)
     with _model_lock:
         cached = _models.get(key)
-        if cached is not None and now - cached[0] < MODEL_TTL_SECONDS:
-            return cached[1]
+    if (
+        cached is not None
+        and cached[1] == version
+        and time.monotonic() - cached[0] < MODEL_TTL_SECONDS
+    ):
+        return cached[2]
     model: RankingModel = engine_service.build_model(session)
     with _model_lock:
-        _models[key] = (time.monotonic(), model)
+        _models[key] = (time.monotonic(), version, model)
     return model
 
 
@@ -272,8 +275,20 @@ def suggest_for_company(
     )
     refs = linked_refs(session, company_id)
     picks: list[Suggestion] = []
+    ranking: RankingModel | None = None
+    history_notes: list[str] = []
     if elig.allowed:
-        ranking = model if model is not None else model_for(session)
+        try:
+            ranking = model if model is not None else model_for(session)
+        except DomainError as exc:
+            if exc.items[0].code != "no_history":
+                raise
+            ranking = None
+            history_notes.append(
+                "No sales history to suggest from yet: suggestions start with the first "
+                "orders, or staff link an imported customer to this company"
+            )
+    if ranking is not None:
         picks = ranking.suggest(
             company_buyer_ref(company_id),
             params.top,
@@ -307,7 +322,9 @@ def suggest_for_company(
         credit_minor=credit,
         locale=company.locale,
     )
-    return _assemble(company_id, company.name, params, last_day, picks, elig, plan, refs)
+    return _assemble(
+        company_id, company.name, params, last_day, picks, elig, plan, refs, history_notes
+    )
 
 
 def _assemble(
@@ -319,6 +336,7 @@ def _assemble(
     elig: Eligibility,
     plan: OrderPlan,
     refs: Sequence[str],
+    history_notes: Sequence[str] = (),
 ) -> CompanySuggestion:
     by_sku = {p.sku: p for p in picks}
     lines = []
@@ -342,7 +360,7 @@ def _assemble(
                 incoming=item.incoming,
             )
         )
-    notes = list(plan.notes)
+    notes = [*history_notes, *plan.notes]
     if elig.price_list_id is None:
         notes.insert(0, "No price list applies to this company yet: nothing can be suggested")
     elif not elig.allowed:

@@ -53,6 +53,18 @@ class LinkedCustomer:
     linked_by: str
 
 
+def _valid_ref(customer_ref: str) -> str | None:
+    """The reference stripped, or None when it cannot be one (empty, too long, not text)."""
+    ref = customer_ref.strip()
+    if not ref or len(ref) > MAX_CUSTOMER_REF or "\x00" in ref:
+        return None
+    try:
+        ref.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return ref
+
+
 def linked_customers(session: Session, company_id: int) -> list[LinkedCustomer]:
     links = list(
         session.scalars(
@@ -74,10 +86,14 @@ def link_customer(
     """Staff: this imported customer is the company (its history seeds the suggestions)."""
     _require_sales(principal)
     get_company(session, company_id)
-    ref = customer_ref.strip()
-    if not ref or len(ref) > MAX_CUSTOMER_REF or "\x00" in ref:
-        raise DomainError.single(
-            "invalid_customer_ref", "a customer reference is 1 to 64 characters"
+    ref = _valid_ref(customer_ref)
+    if ref is None:
+        raise DomainError(
+            ErrorItem(
+                "invalid_customer_ref",
+                "a customer reference is 1 to 64 characters of text",
+                field="customer_ref",
+            )
         )
     if ref not in customer_summaries(session, [ref]):
         raise DomainError(
@@ -104,11 +120,14 @@ def unlink_customer(
     session: Session, principal: Principal, company_id: int, customer_ref: str
 ) -> None:
     _require_sales(principal)
-    link = session.scalar(
-        select(CustomerLink).where(
-            CustomerLink.company_id == company_id, CustomerLink.customer_ref == customer_ref
+    ref = _valid_ref(customer_ref)
+    link = None
+    if ref is not None:
+        link = session.scalar(
+            select(CustomerLink).where(
+                CustomerLink.company_id == company_id, CustomerLink.customer_ref == ref
+            )
         )
-    )
     if link is None:
         raise NotFound(f"customer {customer_ref!r} linked to this company", "unknown_link")
     session.delete(link)
@@ -139,8 +158,17 @@ def send_suggestion(
     """Staff: record the suggestion as sent; the company's buyers see it in the portal."""
     _require_sales(principal)
     note = note.strip()
-    if len(note) > MAX_NOTE or "\x00" in note:
-        raise DomainError.single("invalid_note", f"a note is at most {MAX_NOTE} characters")
+    try:
+        note.encode("utf-8")
+        text_ok = "\x00" not in note
+    except UnicodeEncodeError:
+        text_ok = False
+    if len(note) > MAX_NOTE or not text_ok:
+        raise DomainError(
+            ErrorItem(
+                "invalid_note", f"a note is at most {MAX_NOTE} characters of text", field="note"
+            )
+        )
     if not suggestion.lines:
         raise DomainError.single("empty_suggestion", "there is nothing to send: no line")
     sent = SentSuggestion(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -159,7 +159,7 @@ class TakeIn(SuggestionParamsIn):
     parameters; ``skus`` keeps only those lines."""
 
     sent_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    skus: list[str] | None = Field(None, max_length=200)
+    skus: list[Annotated[str, Field(max_length=64)]] | None = Field(None, max_length=200)
 
 
 class SendIn(SuggestionParamsIn):
