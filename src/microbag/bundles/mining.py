@@ -89,6 +89,15 @@ class TogetherModel:
         weighted.eliminate_zeros()
         norm = sp.diags(1.0 / np.sqrt(np.maximum(self.counts, 1).astype(np.float64)))
         self.scores = (norm @ weighted @ norm).tocsr()
+        # Same pairs in both (a pair's weight is positive iff it was ordered together),
+        # sorted alike: a row's counts are then read by position, not looked up.
+        self.together.sort_indices()
+        self.scores.sort_indices()
+        if not (
+            np.array_equal(self.together.indptr, self.scores.indptr)
+            and np.array_equal(self.together.indices, self.scores.indices)
+        ):
+            raise AssertionError("pair counts and scores disagree on the pairs")
         # Most baskets first, then code: the back-off order and the tie-break.
         order = sorted(range(n), key=lambda i: (-int(self.counts[i]), self.codes[i]))
         self.popular: list[str] = [self.codes[i] for i in order]
@@ -106,7 +115,7 @@ class TogetherModel:
         start, end = self.scores.indptr[i], self.scores.indptr[i + 1]
         cols = self.scores.indices[start:end]
         vals = self.scores.data[start:end]
-        pair_counts = np.asarray(self.together[i, cols].todense()).ravel()
+        pair_counts = self.together.data[start:end].astype(np.int64)
         keep = pair_counts >= MIN_PAIR_BASKETS
         cols, vals, pair_counts = cols[keep], vals[keep], pair_counts[keep]
         order = sorted(

@@ -15,6 +15,7 @@ plan_app = typer.Typer(no_args_is_help=True)
 # Modules that add commands to ``plan_app`` when imported (each defines ``register(plan_app)``).
 PLAN_COMMAND_MODULES: tuple[str, ...] = (
     "microbag.cli.plan_suggestions",
+    "microbag.cli.plan_together",
 )
 
 

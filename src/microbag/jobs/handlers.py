@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from microbag.jobs.policies import FORECAST_RUN, SALES_IMPORT, TRENDS_RUN
+from microbag.jobs.policies import BUNDLES_MINE, FORECAST_RUN, SALES_IMPORT, TRENDS_RUN
 from microbag.jobs.registry import JobContext, PermanentError, register
 
 
@@ -183,4 +183,31 @@ def sales_import(ctx: JobContext) -> dict[str, Any] | None:
                     f"(batch {report.batch_id})."
                 ),
             }
+    return ctx.result
+
+
+@register(BUNDLES_MINE)
+def bundles_mine(ctx: JobContext) -> dict[str, Any] | None:
+    """Mine the baskets for SKUs ordered together and store the rules (no payload)."""
+    from microbag.bundles.service import compute_mining, store_mining
+
+    with ctx.db.session() as session:
+        computed = compute_mining(session, progress=ctx.stage_progress)
+    ctx.progress(None, None, "storing the rules")
+    with ctx.finishing() as session:
+        run = store_mining(session, computed, actor=ctx.job.created_by or "job")
+        ctx.result = {
+            "run_id": run.id,
+            "baskets": computed.baskets,
+            "skus": computed.skus,
+            "rules": len(computed.rules),
+            "seconds": computed.seconds,
+            "last_week": str(computed.last_week) if computed.last_week else None,
+            "message": (
+                f"{len(computed.rules):,} rules from {computed.baskets:,} baskets to the week "
+                f"of {computed.last_week}."
+                if computed.last_week
+                else "No sales history yet: import some or take orders, then run again."
+            ),
+        }
     return ctx.result

@@ -14,14 +14,20 @@ FINISHED = ("succeeded", "failed")
 FORECAST_RUN = "forecast_run"
 TRENDS_RUN = "trends_run"
 SALES_IMPORT = "sales_import"
+BUNDLES_MINE = "bundles_mine"
 KIND_NAMES = {
     FORECAST_RUN: "Forecast run",
     TRENDS_RUN: "Trends run",
     SALES_IMPORT: "Sales import",
+    BUNDLES_MINE: "Bundle mining",
 }
 
 # Where a finished job's result is seen.
-RESULT_PAGES = {FORECAST_RUN: "/staff/forecasts", TRENDS_RUN: "/staff/trends"}
+RESULT_PAGES = {
+    FORECAST_RUN: "/staff/forecasts",
+    TRENDS_RUN: "/staff/trends",
+    BUNDLES_MINE: "/staff/bundles",
+}
 # Staff roles that may start runs and imports from the pages (merchandisers own them).
 STAFF_RUN_ROLES = frozenset({"admin", "merchandiser"})
 

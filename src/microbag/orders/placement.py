@@ -35,6 +35,8 @@ from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.principal import Principal
+from microbag.bundles import service as bundles
+from microbag.bundles.policies import AppliedBundle, PricedLine, bundle_discounts, total_discount
 from microbag.buyers.models import Company
 from microbag.catalog.models import Sku
 from microbag.errors import DomainError, ErrorItem, Forbidden
@@ -215,13 +217,29 @@ def _line_facts(session: Session, buyer: Buyer, codes: set[str]) -> dict[str, _L
     return facts
 
 
+def _bundles(
+    session: Session, buyer: Buyer, request: Request, priced: list[PlacedLine]
+) -> list[AppliedBundle]:
+    """The bundle discounts the priced lines earn (``bundles.policies.bundle_discounts``,
+    one read of the offers); none on a quote's agreed prices."""
+    if request.quote_id is not None or request.unit_prices or len(priced) < 2:
+        return []
+    codes = {p.sku_code for p in priced}
+    offers = bundles.offer_terms_for(session, buyer.price_list_id, buyer.currency, codes)
+    if not offers:
+        return []
+    lines = [PricedLine(p.sku_code, p.quantity, p.unit_price_minor) for p in priced]
+    return bundle_discounts(lines, offers, buyer.currency)
+
+
 # ---- checking ----------------------------------------------------------------------------------
 
 
 def check(
     session: Session, buyer: Buyer, request: Request, *, lock: bool
-) -> tuple[list[PlacedLine], int, dict[int, list[Bin]]]:
-    """Every line's problems at once; else the priced lines, the total and the stock bins.
+) -> tuple[list[PlacedLine], int, dict[int, list[Bin]], list[AppliedBundle]]:
+    """Every line's problems at once; else the priced lines, the total (after bundle
+    discounts), the stock bins and the bundle discounts.
 
     With ``lock`` (placing), the stock rows stay locked (PostgreSQL) until the
     transaction ends. The credit check here reads without a lock, to report its error
@@ -262,6 +280,10 @@ def check(
         priced.append(PlacedLine(line_no, fact.sku_id, line.sku, line.quantity, price))
 
     total = sum(p.line_total_minor for p in priced)
+    # Bundle offers take discount lines off the total (the lines keep their prices); the
+    # minimum order value and the credit check below see the discounted total.
+    applied = _bundles(session, buyer, request, priced) if not errors else []
+    total -= total_discount(applied)
     too_large = policies.amount_errors(
         [(p.line_no, p.line_total_minor) for p in priced], buyer.currency
     )
@@ -299,7 +321,7 @@ def check(
     if errors:
         errors.sort(key=lambda e: (e.line is None, e.line or 0))
         raise DomainError(errors, policies.error_status(errors))
-    return priced, total, bins
+    return priced, total, bins, applied
 
 
 # FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on

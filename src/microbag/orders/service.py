@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.principal import Principal
+from microbag.bundles import service as bundles
+from microbag.bundles.policies import AppliedBundle
 from microbag.errors import Forbidden, NotFound
 from microbag.orders import placement, placement_writes, policies
 from microbag.orders.models import IdempotencyRecord, Order, OrderEvent
@@ -67,10 +69,11 @@ def place_order(
             if earlier is None:  # unreachable: the key's row is committed
                 raise policies.key_reused()
             return earlier, False
-    priced, total, bins = placement.check(session, buyer, request, lock=True)
+    priced, total, bins, applied = placement.check(session, buyer, request, lock=True)
     order = placement_writes.write_order(
         session, principal, buyer, request, priced, total, bins, key_id
     )
+    bundles.record_discounts(session, order.id, applied)  # the order's discount lines
     placement.hold_credit(session, buyer, total)  # the company's lock, last (lock order)
     return order, True
 
@@ -80,11 +83,18 @@ def check_order(session: Session, principal: Principal, lines: Sequence[OrderLin
 
     The portal's cart shows every problem on its line before the buyer places.
     """
+    return checked_order(session, principal, lines)[0]
+
+
+def checked_order(
+    session: Session, principal: Principal, lines: Sequence[OrderLineIn]
+) -> tuple[int, list[AppliedBundle]]:
+    """``check_order`` with the bundle discounts placing would apply (the cart shows them)."""
     buyer = placement.buyer_context(session, principal)
-    _priced, total, _bins = placement.check(
+    _priced, total, _bins, applied = placement.check(
         session, buyer, placement.Request(list(lines)), lock=False
     )
-    return total
+    return total, applied
 
 
 def _order_for_key(session: Session, company_id: int, key: str, digest: str) -> Order | None:
