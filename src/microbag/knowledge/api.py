@@ -16,6 +16,8 @@ from microbag.knowledge.schemas import FactEdit, FactOut, KnowledgeOut
 from microbag.knowledge.tables import TABLES
 
 router = APIRouter(tags=["knowledge"])
+# Validated when the API is mounted: a bad knowledge file stops the start-up with its problems.
+shipped_knowledge()
 
 StaffReader = Annotated[Principal, Depends(require_staff())]
 KnowledgeEditor = Annotated[Principal, Depends(require_staff(*KNOWLEDGE_EDIT_ROLES))]
