@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from microbag.buyers.policies import SEGMENTS
 from microbag.knowledge.facts import (
@@ -217,3 +219,48 @@ def test_malformed_files(text, field):
     with pytest.raises(KnowledgeError) as exc:
         parse_knowledge(text)
     assert exc.value.problems[0].field == field
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=13)
+        | st.dictionaries(st.text(max_size=12), children, max_size=8)
+    ),
+    max_leaves=30,
+)
+KEYS = st.sampled_from([f.key for f in shipped_knowledge().facts()] + ["nope", "styling_pairs.x"])
+
+
+@st.composite
+def near_miss(draw: st.DrawFn) -> tuple[str, object]:
+    """A shipped value with one entry replaced: mostly valid shapes, some broken ones."""
+    fact = draw(st.sampled_from(shipped_knowledge().facts()))
+    value = thaw(fact.value)
+    if isinstance(value, dict) and value:
+        value[draw(st.sampled_from(sorted(value)))] = draw(JSON | st.floats(0, 6))
+    elif isinstance(value, list) and value:
+        value[draw(st.integers(0, len(value) - 1))] = draw(JSON | st.floats(0, 6))
+    return fact.key, value
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(edit=st.tuples(KEYS, JSON) | near_miss())
+def test_any_json_edit_is_either_refused_or_valid(knowledge, edit):
+    """Whatever staff send, the edit is refused with KnowledgeError or gives knowledge
+    whose lookups all answer (no other exception, no half-valid state)."""
+    key, value = edit
+    try:
+        edited = knowledge.with_edits({key: value})
+    except KnowledgeError as exc:
+        assert exc.problems and all(p.key and p.field for p in exc.problems)
+        return
+    assert edited.fact(key).source == "seller"
+    for segment in (*SEGMENTS, None):
+        edited.price_model(segment)
+        edited.type_weight(segment, "micro_tote")
+    edited.range_defaults()
+    edited.styling_pairs()
+    edited.occasions("SS26")
+    edited.supplier_criteria()
+    edited.ecommerce_factors()
