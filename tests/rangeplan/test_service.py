@@ -139,7 +139,7 @@ def test_an_infeasible_plan_names_the_conflicting_constraints(db, world) -> None
         assert plan.status == "infeasible"
         assert plan.lines == []
         assert plan.conflicts["constraints"] == ["min_count:bag_type:micro_tote"]
-        assert "at least 2 SKUs in Micro tote bags" in plan.conflicts["described"][0]
+        assert "at least 2 SKUs of bag type Micro tote" in plan.conflicts["described"][0]
 
 
 def test_no_costs_no_plan(db, world) -> None:

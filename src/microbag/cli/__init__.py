@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from microbag.cli import accounts, dbcmd, demo, forecast, intel, jobs, plan, stock, transfer
+from microbag.cli import (
+    accounts,
+    dbcmd,
+    demo,
+    forecast,
+    intel,
+    jobs,
+    plan,
+    plan_range,
+    stock,
+    transfer,
+)
 
 app = typer.Typer(help="microbag: B2B platform for the micro bag trade.", no_args_is_help=True)
 app.add_typer(dbcmd.app, name="db", help="Database schema.")
@@ -18,6 +29,7 @@ intel.register(app, transfer.import_app)  # import sales|signals, trends run
 forecast.register(app, transfer.export_app)  # forecast run, export forecasts
 jobs.register(app)  # worker, jobs list
 plan.register(app)  # plan suggestions|together|range ...
+plan_range.register_import(transfer.import_app)  # import costs
 app.command("serve")(dbcmd.serve)
 
 

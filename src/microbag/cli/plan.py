@@ -16,6 +16,7 @@ plan_app = typer.Typer(no_args_is_help=True)
 PLAN_COMMAND_MODULES: tuple[str, ...] = (
     "microbag.cli.plan_suggestions",
     "microbag.cli.plan_together",
+    "microbag.cli.plan_range",
 )
 
 

@@ -29,7 +29,7 @@ from microbag.forecasting.calendars import lead_weeks, season_months
 from microbag.history.service import weekly_units
 from microbag.knowledge.facts import Knowledge
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
-from microbag.rangeplan import policies
+from microbag.rangeplan import explain, policies
 from microbag.rangeplan.models import RangePlan, RangePlanLine
 from microbag.rangeplan.policies import (
     GROUP_KINDS,
@@ -183,9 +183,11 @@ def _last_year_demand(
 
 def _trend_labels(session: Session, region: str | None) -> dict[str, str]:
     """ "bag_type:belt_bag" -> "rising", from the latest trends run (if any)."""
-    from microbag.trends.service import TrendFilters, list_trends
+    from microbag.trends.service import TrendFilters, latest_run, list_trends
 
-    out = {}
+    out: dict[str, str] = {}
+    if latest_run(session) is None:
+        return out  # no stored run: not worth computing trends here for a word
     for attribute in ("bag_type", "color"):
         rows, _total, run = list_trends(
             session,
@@ -345,7 +347,7 @@ def _bounds(
     return [b for b in out if b.names()]
 
 
-def run_plan(
+def compute_plan(
     session: Session,
     request: RangePlanRequest,
     knowledge: Knowledge,
@@ -353,7 +355,8 @@ def run_plan(
     by: str = "",
     today: date | None = None,
 ) -> RangePlan:
-    """Solve, check and save a plan (infeasible requests are saved with their conflict)."""
+    """Solve and check a plan, not yet saved (reads only: the solve runs outside a write
+    transaction). An infeasible request gives a plan with its conflicting constraints."""
     day = today or utcnow().date()
     found = build_candidates(session, request, knowledge, day)
     instance = found.instance
@@ -389,10 +392,10 @@ def run_plan(
             "constraints": conflict,
             "relax_one": alone,
             "described": [
-                policies.describe_constraint(instance, c, request.currency) for c in conflict
+                explain.describe_constraint(instance, c, request.currency) for c in conflict
             ],
             "relax_one_described": [
-                policies.describe_constraint(instance, c, request.currency) for c in alone
+                explain.describe_constraint(instance, c, request.currency) for c in alone
             ],
         }
     elif result.status in ("optimal", "time_limit"):
@@ -416,9 +419,25 @@ def run_plan(
             ),
             503,
         )
+    return plan
+
+
+def save_plan(session: Session, plan: RangePlan) -> RangePlan:
     session.add(plan)
     session.flush()
     return plan
+
+
+def run_plan(
+    session: Session,
+    request: RangePlanRequest,
+    knowledge: Knowledge,
+    *,
+    by: str = "",
+    today: date | None = None,
+) -> RangePlan:
+    """Solve, check and save a plan in one unit of work."""
+    return save_plan(session, compute_plan(session, request, knowledge, by=by, today=today))
 
 
 def _inputs(request: RangePlanRequest, found: Candidates) -> dict[str, Any]:
@@ -457,7 +476,7 @@ def _lines(
     trends: dict[str, str],
 ) -> list[RangePlanLine]:
     items = {i.sku: i for i in instance.skus}
-    forced = policies.binding_minimums(instance, lines)
+    forced = explain.binding_minimums(instance, lines)
     rows = []
     ordered = sorted(lines, key=lambda ln: (-policies.line_value(items[ln.sku], ln.cases), ln.sku))
     for rank, ln in enumerate(ordered, start=1):
@@ -480,7 +499,7 @@ def _lines(
                 demand_mean=round(ev.mean, 2),
                 demand_lo80=round(ev.lo80, 2),
                 demand_hi80=round(ev.hi80, 2),
-                reasons=policies.pick_reasons(
+                reasons=explain.pick_reasons(
                     item,
                     ln,
                     basis=ev.basis,

@@ -1,15 +1,17 @@
 """The range plan as a mixed-integer program, solved by HiGHS (highspy).
 
-Per candidate SKU: ``carry`` (0/1), ``buy`` (0/1: any purchase), ``cases`` (integer)
-and ``sold`` (expected units sold, continuous); per style ``style`` (0/1). Units
-available = free units (if carried) + case pack x cases. Maximise
+One binary per SKU and number of cases worth buying (none, when it has free units;
+then every whole number of cases from the supplier's MOQ up to the line's own best:
+case packs and MOQs hold by construction), at most one per SKU; one binary per style.
+Each option's value is the SKU's expected gross margin minus the cost of its leftover
+units, read off the piecewise-linear expected-sales curve (``policies.line_value``),
+so the objective is linear. Constraints: the budget, the number of styles, at least /
+at most SKUs per group (counts, or shares of the carried SKUs through a count column).
 
-    sum  price * sold - cost * case_pack * cases - leftover * (available - sold)
-
-where ``sold`` lies under every segment of the SKU's concave expected-sales curve (so at
-the optimum it equals the curve: a newsvendor model that stays linear), subject to
-the budget, the number of styles, the group bounds (counts or shares of the carried
-SKUs), supplier MOQs (``cases >= min_cases * buy``) and case packs (integer cases).
+Solving: the LP relaxation gives a bound no plan can beat; the variables it already
+sets to 0 or 1 are fixed and HiGHS solves the few left (a relaxation-induced
+neighbourhood). When that plan is within the gap of the bound it is proven; otherwise
+HiGHS runs branch and bound on the whole model, started from the best plan so far.
 
 The answer is not trusted: the service re-checks it with ``policies.check_plan``.
 """
