@@ -34,7 +34,6 @@ API_MODULES = (
     "microbag.forecasting.api",
     "microbag.suggestions.api",
     "microbag.knowledge.api",
-    "microbag.bundles.api",
     "microbag.rangeplan.api",
 )
 
