@@ -6,10 +6,11 @@ session's connection (the same transaction), not through the ORM unit of work: t
 placement is the one write that buyers' systems call in bulk, and building statements
 and the ORM's bookkeeping cost more than the database's own work. Per order, whatever
 its number of lines: one read of the company and its price list, one read of every
-line's SKU, terms and tiers, the idempotency key, the open unpaid total, the stock rows
-(locked, in SKU order), and one statement each for the order, its lines, its event, the
-stock update and the allocations; for a company on credit, last, the company's row lock
-and its open unpaid total again (``hold_credit``).
+line's SKU, terms and tiers, the idempotency key, the stock rows (locked, in SKU order),
+and one statement each for the order, its lines, its event, the stock update and the
+allocations; for a company on credit, last, the company's row lock and its open unpaid
+total, in one round trip (``hold_credit``). On SQLite, whose writers are serialized,
+``check`` reads the open unpaid total instead and nothing is locked.
 
 Lock order (PostgreSQL), the same in every use case so transactions never deadlock:
 the idempotency key (its unique row, claimed first; its foreign key takes a key-share
@@ -31,7 +32,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from microbag.accounts.principal import Principal
@@ -242,9 +253,12 @@ def check(
     discounts), the stock bins and the bundle discounts.
 
     With ``lock`` (placing), the stock rows stay locked (PostgreSQL) until the
-    transaction ends. The credit check here reads without a lock, to report its error
-    beside the others; placing confirms it under the company's lock (``hold_credit``).
+    transaction ends. Placing on PostgreSQL checks credit under the company's lock
+    (``hold_credit``), so here the open unpaid total is read (without a lock) only to
+    report a credit error beside other errors; without other errors, ``hold_credit``
+    alone reads it, once per order instead of twice.
     """
+    credit_later = lock and _locks_rows(session)
     lines = request.lines
     errors = policies.duplicate_sku_errors([line.sku for line in lines])
     skip = {e.line for e in errors}
@@ -289,22 +303,11 @@ def check(
     )
     errors.extend(too_large)
     # Order-level rules need every line priced; otherwise the total would mislead.
-    if all_priced and not too_large:
-        if request.enforce_terms and buyer.price_list_id is not None:
-            errors.extend(
-                policies.minimum_order_errors(total, buyer.min_order_value_minor, buyer.currency)
-            )
-        if buyer.payment_terms_days is not None:
-            limit, open_unpaid = buyer.credit_limit_minor, _open_unpaid_total(session, buyer)
-            errors.extend(
-                policies.credit_errors(
-                    payment_terms_days=buyer.payment_terms_days,
-                    credit_limit_minor=limit,
-                    open_unpaid_minor=open_unpaid,
-                    order_total_minor=total,
-                    currency=buyer.currency,
-                )
-            )
+    order_level = all_priced and not too_large
+    if order_level and request.enforce_terms and buyer.price_list_id is not None:
+        errors.extend(
+            policies.minimum_order_errors(total, buyer.min_order_value_minor, buyer.currency)
+        )
     bins: dict[int, list[Bin]] = {}
     if request.reserve_stock and priced:
         bins = _stock_bins(session, sorted({p.sku_id for p in priced}), lock=lock)
@@ -318,22 +321,27 @@ def check(
                         p.line_no,
                     )
                 )
+    if order_level and buyer.payment_terms_days is not None and (errors or not credit_later):
+        errors.extend(
+            policies.credit_errors(
+                payment_terms_days=buyer.payment_terms_days,
+                credit_limit_minor=buyer.credit_limit_minor,
+                open_unpaid_minor=_open_unpaid_total(session, buyer),
+                order_total_minor=total,
+                currency=buyer.currency,
+            )
+        )
     if errors:
         errors.sort(key=lambda e: (e.line is None, e.line or 0))
         raise DomainError(errors, policies.error_status(errors))
     return priced, total, bins, applied
 
 
-# FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on
-# this row (its idempotency key's and its order's foreign keys took one), and so may a
-# twin placement of the same company. FOR UPDATE conflicts with key-share, so two such
-# twins deadlocked; NO KEY UPDATE conflicts only with itself (and stronger), so one
-# company's placements queue here instead. Nothing changes the company's key.
-_lock_company = (
-    select(Company.credit_limit_minor)
-    .where(Company.id == bindparam("company_id"))
-    .with_for_update(key_share=True)
-)
+def _locks_rows(session: Session) -> bool:
+    """Whether the database takes row locks (PostgreSQL); SQLite serializes writers."""
+    return session.get_bind().dialect.name != "sqlite"
+
+
 _open_unpaid = select(func.coalesce(func.sum(Order.total_minor), 0)).where(
     Order.company_id == bindparam("company_id"),
     Order.status.in_(OPEN_STATUSES),
@@ -346,20 +354,71 @@ def _open_unpaid_total(session: Session, buyer: Buyer) -> int:
     return int(session.connection().execute(_open_unpaid, params).scalar_one())
 
 
+def _build_hold_credit_sql() -> str:
+    """Two statements sent as one (PostgreSQL's simple query protocol): the company's row
+    lock, then its open unpaid total. The server runs them one after the other, and in
+    READ COMMITTED each statement takes a new snapshot when it starts: the total is read
+    after the lock was granted, so it counts every order committed by the transactions
+    that held the lock before, exactly as two round trips would, in one.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: the transaction already holds a key-share lock on
+    the company row (its idempotency key's and its order's foreign keys took one), and
+    so may a twin placement of the same company. FOR UPDATE conflicts with key-share, so
+    two such twins deadlocked; NO KEY UPDATE conflicts only with itself (and stronger),
+    so one company's placements queue here instead. Nothing changes the company's key.
+
+    The simple protocol takes no parameters: the company id is formatted in as an
+    integer (``{company_id:d}``), the statuses are the module's constants.
+    """
+    company: ColumnElement[int] = literal_column("{company_id:d}", Integer)
+    lock = select(Company.credit_limit_minor).where(Company.id == company)
+    unpaid = select(func.coalesce(func.sum(Order.total_minor), 0)).where(
+        Order.company_id == company,
+        Order.status.in_(OPEN_STATUSES),
+        Order.paid_at.is_(None),
+    )
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    return ";\n".join(
+        str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        for stmt in (lock.with_for_update(key_share=True), unpaid)
+    )
+
+
+_hold_credit_sql = _build_hold_credit_sql()
+
+
+def _locked_credit(session: Session, company_id: int) -> tuple[int, int]:
+    """(credit limit, open unpaid total) under the company's row lock, in one round trip."""
+    result = session.connection().exec_driver_sql(
+        _hold_credit_sql.format(company_id=int(company_id))
+    )
+    try:
+        cursor = result.cursor
+        limit_row = cursor.fetchone()
+        cursor.nextset()
+        unpaid_row = cursor.fetchone()
+    finally:
+        result.close()
+    if limit_row is None or unpaid_row is None:  # the company row is never deleted
+        raise RuntimeError(f"company {company_id} vanished while placing an order")
+    return int(limit_row[0]), int(unpaid_row[0])
+
+
 def hold_credit(session: Session, buyer: Buyer, total: int) -> None:
-    """Confirm the credit check under the company's row lock, the order already written.
+    """Check credit under the company's row lock, the order already written.
 
     Called last before the commit: the lock serializes one company's placements on
     PostgreSQL (until the commit), and the open unpaid total, read after the lock was
     granted (a new snapshot, READ COMMITTED), counts every order committed before and
-    this one; so two concurrent orders cannot both spend the same credit. SQLite's write
-    transactions are serialized already (BEGIN IMMEDIATE): ``check`` read it all.
+    this one; so two concurrent orders cannot both spend the same credit. The lock and
+    the read go in one round trip (``_build_hold_credit_sql``): the lock is held for
+    that round trip and the commit's, no longer. SQLite's write transactions are
+    serialized already (BEGIN IMMEDIATE): ``check`` read it all.
     """
-    if buyer.payment_terms_days is None or session.get_bind().dialect.name == "sqlite":
+    if buyer.payment_terms_days is None or not _locks_rows(session):
         return
-    params = {"company_id": buyer.company_id}
-    limit = int(session.connection().execute(_lock_company, params).scalar_one())
-    others = _open_unpaid_total(session, buyer) - total  # without this order
+    limit, open_unpaid = _locked_credit(session, buyer.company_id)
+    others = open_unpaid - total  # without this order
     errors = policies.credit_errors(
         payment_terms_days=buyer.payment_terms_days,
         credit_limit_minor=limit,
@@ -384,7 +443,7 @@ def _stock_bins(session: Session, sku_ids: list[int], *, lock: bool) -> dict[int
 
     Rows are locked in (SKU, warehouse) order, the order every use case locks them in.
     """
-    locking = lock and session.get_bind().dialect.name != "sqlite"
+    locking = lock and _locks_rows(session)
     query = _bins_locked_stmt if locking else _bins_stmt
     bins: dict[int, list[Bin]] = {}
     for sku_id, warehouse_id, available in session.connection().execute(
