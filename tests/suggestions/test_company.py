@@ -89,6 +89,7 @@ def test_quantities_follow_terms_and_say_why(db, blocked_world):
     inc = by_sku["INC-RED"]
     assert inc.units == 60  # only the incoming batch, by the ship window
     assert "trimmed to the 60 available by the ship window" in inc.rules
+    assert inc.rules[-1].startswith("0 in stock now; the rest arrives by")
     assert result.total_minor == sum(x.total_minor for x in result.lines)
     assert result.total_minor >= result.minimum_minor or result.below_minimum
 
@@ -179,13 +180,11 @@ def test_sent_suggestions_are_the_companys_own(db, blocked_world):
 def test_model_cache_is_per_database(db, monkeypatch):
     built = []
 
-    class Service:
-        @staticmethod
-        def build_model(session):
-            built.append(1)
-            return StubModel([])
+    def fit(session):
+        built.append(1)
+        return StubModel([])
 
-    monkeypatch.setattr(company.importlib, "import_module", lambda name: Service)
+    monkeypatch.setattr(company, "fit_model", fit)
     company.forget_models()
     with db.session() as s:
         first = company.model_for(s)
