@@ -70,7 +70,6 @@ def plan_range(
     """Solve a season's range plan (MILP, HiGHS), check it and save it.
 
     Exit status 2 when the request is infeasible (the conflicting constraints are printed)."""
-    from microbag.knowledge.service import effective_knowledge
     from microbag.rangeplan import planning, service
 
     try:
@@ -95,11 +94,7 @@ def plan_range(
         fail(f"invalid request: {exc}")
     db = database()
     try:
-        with db.session() as session:
-            plan = planning.compute_plan(session, request, effective_knowledge(session))
-        with db.session(write=True) as session:
-            plan = planning.save_plan(session, plan)
-            plan_id = plan.id
+        plan_id = planning.solve_and_save(db, request, "cli")
     except DomainError as exc:
         fail(exc)
     with db.session() as session:

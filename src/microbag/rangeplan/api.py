@@ -18,7 +18,6 @@ from microbag.http import (
     get_database,
     require_staff,
 )
-from microbag.knowledge.service import effective_knowledge
 from microbag.rangeplan import planning, service
 from microbag.rangeplan.models import RangePlan
 from microbag.rangeplan.policies import PLAN_ROLES
@@ -35,10 +34,6 @@ router = APIRouter(tags=["range plans"])
 
 StaffReader = Annotated[Principal, Depends(require_staff())]
 Planner = Annotated[Principal, Depends(require_staff(*PLAN_ROLES))]
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def plan_out(session: Session, plan: RangePlan) -> RangePlanOut:
@@ -84,15 +79,6 @@ def plan_out(session: Session, plan: RangePlan) -> RangePlanOut:
     )
 
 
-def solve_and_save(db: Database, body: RangePlanRequest, by: str) -> int:
-    """Solve in a read transaction, then save in a short write transaction (on SQLite the
-    write lock is not held while HiGHS works)."""
-    with db.session() as session:
-        plan = planning.compute_plan(session, body, effective_knowledge(session), by=by)
-    with db.session(write=True) as session:
-        return planning.save_plan(session, plan).id
-
-
 @router.post(
     "/range-plans", status_code=201, response_model=RangePlanOut, responses=WRITE_RESPONSES
 )
@@ -104,7 +90,7 @@ def create_plan(
     """Solve a season's range plan (admin, merchandiser) under ``time_limit_s``, check it
     against every constraint and save it. An infeasible request is saved too, with
     ``status`` "infeasible" and the conflicting constraints in ``conflicts``."""
-    plan_id = solve_and_save(db, body, staff.email)
+    plan_id = planning.solve_and_save(db, body, staff.email)
     with db.session() as session:
         return plan_out(session, service.get_plan(session, plan_id))
 
@@ -155,6 +141,6 @@ def export_plan(
     plan = service.get_plan(session, plan_id)
     return Response(
         service.export_plan(plan, format),
-        media_type=EXPORT_TYPES[format],
+        media_type=service.EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="range-plan-{plan.id}.{format}"'},
     )

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from microbag.catalog.models import Sku, Style
+from microbag.db import Database
 from microbag.display_names import display_name
 from microbag.errors import DomainError, ErrorItem
 from microbag.forecasting import service as forecasting
@@ -515,3 +516,14 @@ def _lines(
             )
         )
     return rows
+
+
+def solve_and_save(db: Database, request: RangePlanRequest, by: str) -> int:
+    """Solve in a read transaction, then save in a short write transaction (on SQLite the
+    write lock is not held while HiGHS works). The saved plan's id."""
+    from microbag.knowledge.service import effective_knowledge
+
+    with db.session() as session:
+        plan = compute_plan(session, request, effective_knowledge(session), by=by)
+    with db.session(write=True) as session:
+        return save_plan(session, plan).id

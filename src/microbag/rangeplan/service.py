@@ -25,6 +25,10 @@ from microbag.timeutil import utcnow
 
 COST_COLUMNS = ("sku", "unit_cost", "currency", "effective_from")
 OPTIONAL_COST_COLUMNS = ("supplier_moq", "supplier_case_pack")
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 EXPORT_COLUMNS = (
     "rank",
     "sku",

@@ -36,6 +36,7 @@ PAGE_MODULES = (
     "microbag.suggestions.pages",
     "microbag.suggestions.staff_pages",
     "microbag.knowledge.pages",
+    "microbag.rangeplan.staff_pages",
 )
 
 
