@@ -34,6 +34,7 @@ API_MODULES = (
     "microbag.forecasting.api",
     "microbag.suggestions.api",
     "microbag.knowledge.api",
+    "microbag.bundles.api",
     "microbag.rangeplan.api",
 )
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Path, Request
 from starlette.responses import RedirectResponse, Response
 
+from microbag.bundles import service as bundles_service
 from microbag.catalog import service
 from microbag.catalog.facets import FACETS, facet_counts, in_stock_count, ships_by_count
 from microbag.catalog.listing import SORTS, SkuFilters
@@ -172,6 +173,10 @@ def sku_page(request: Request, code: SkuCodePath, user: BuyerUser, db: PortalDb)
     with db.session() as session:
         detail = service.get_sku_detail(session, user.principal, code)
         documents = compliance_service.documents_for_sku(session, user.principal, code)
+        # Mined by bundles (never here): only SKUs this buyer may order.
+        together = bundles_service.together_for(
+            session, [detail.code], 4, company_id=user.principal.company_id
+        )
     in_cart = next((x.quantity for x in cart_of(user) if x.sku == detail.code), None)
     reference_qty = in_cart or detail.moq or 1
     current = None
@@ -194,6 +199,7 @@ def sku_page(request: Request, code: SkuCodePath, user: BuyerUser, db: PortalDb)
             "may_quote": quote_policies.may_request(user.principal),
             "documents": documents,
             "quote_url": "/quotes/new?" + urlencode({"sku": detail.code}),
+            "together": together,
         },
     )
 

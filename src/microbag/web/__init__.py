@@ -37,6 +37,7 @@ PAGE_MODULES = (
     "microbag.suggestions.staff_pages",
     "microbag.knowledge.pages",
     "microbag.rangeplan.staff_pages",
+    "microbag.bundles.staff_pages",
 )
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microbag.accounts.principal import Principal
+from microbag.bundles.policies import AppliedBundle
+from microbag.bundles.service import TogetherView, together_for
 from microbag.buyers.service import available_credit_for, get_company
 from microbag.catalog.service import sku_labels
 from microbag.db import Database
@@ -103,6 +105,8 @@ class CartCheck:
     line_errors: dict[int, list[ErrorItem]] = field(default_factory=dict)
     order_errors: list[ErrorItem] = field(default_factory=list)
     total_minor: int | None = None
+    # Bundle offers the order would get (discount lines; ``total_minor`` is after them).
+    bundles: list[AppliedBundle] = field(default_factory=list)
 
 
 def as_order_lines(lines: Sequence[CartLine]) -> list[OrderLineIn]:
@@ -126,11 +130,11 @@ def check_cart(db: Database, principal: Principal, lines: Sequence[CartLine]) ->
         return CartCheck(ok=False)
     with db.session() as session:
         try:
-            total = orders.check_order(session, principal, as_order_lines(lines))
+            total, bundles = orders.checked_order(session, principal, as_order_lines(lines))
         except DomainError as exc:
             by_line, general = split_errors(exc.items)
             return CartCheck(ok=False, line_errors=by_line, order_errors=general)
-    return CartCheck(ok=True, total_minor=total)
+    return CartCheck(ok=True, total_minor=total, bundles=bundles)
 
 
 # ---- what the cart page shows per line ----------------------------------------------------------
@@ -165,6 +169,8 @@ class CartView:
     check: CartCheck
     min_order_value_minor: int | None
     credit_available_minor: int | None  # None: prepaid, no credit check
+    # Often ordered with the cart's SKUs (mined by bundles), only SKUs the buyer may order.
+    together: list[TogetherView] = field(default_factory=list)
 
     @property
     def subtotal_minor(self) -> int:
@@ -184,6 +190,7 @@ def describe_cart(
         credit = None if company.is_prepaid else available_credit_for(session, company)
         currency = price_list.currency if price_list is not None else company.currency
         min_order = price_list.min_order_value_minor if price_list is not None else None
+        together = together_for(session, [x.sku for x in lines], 4, company_id=company_id)
     views = []
     for line_no, line in enumerate(lines, start=1):
         label = labels.get(line.sku)
@@ -206,6 +213,7 @@ def describe_cart(
         check=check,
         min_order_value_minor=min_order,
         credit_available_minor=credit,
+        together=together,
     )
 
 
