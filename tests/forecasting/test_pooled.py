@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -77,3 +78,77 @@ def test_fitted_model_keeps_the_contract_and_falls_back_without_a_fit() -> None:
 def test_too_few_series_are_not_pooled(monkeypatch) -> None:
     monkeypatch.setattr(pooled_module, "MIN_SERIES", 100)
     assert fit_predict(_growing(30, 20, seed=1), 4) == {}
+
+
+def _with_facts(count: int, weeks: int, seed: int) -> list[Series]:
+    """Series carrying weekly buyers, orders and prices (NaN in weeks without a sale)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for s in _growing(count, weeks, seed):
+        buyers = np.minimum(s.y, rng.integers(1, 6, weeks)).astype(float)
+        price = np.where(s.y > 0, rng.uniform(1, 3, weeks), np.nan)
+        out.append(Series(s.unique_id, s.start, s.y, buyers=buyers, orders=buyers, price=price))
+    return out
+
+
+def test_features_at_an_origin_use_no_week_at_or_after_it() -> None:
+    """Every feature (lags, windows, market, buyers, orders, prices) at origin t is the
+    same whatever happens from week t on: scrambling those weeks changes nothing."""
+    series = _with_facts(30, 26, seed=4)
+    t = 17
+    rng = np.random.default_rng(8)
+
+    def scrambled(values: np.ndarray | None) -> np.ndarray | None:
+        if values is None:
+            return None
+        return np.r_[values[:t], rng.uniform(0, 500, len(values) - t)]
+
+    changed = [
+        Series(
+            s.unique_id,
+            s.start,
+            scrambled(s.y),  # type: ignore[arg-type]
+            buyers=scrambled(s.buyers),
+            orders=scrambled(s.orders),
+            price=scrambled(s.price),
+        )
+        for s in series
+    ]
+    rows = np.arange(len(series))
+    before, scale = pooled_module.features(pooled_module.panel(series), rows, t)
+    after, scale_after = pooled_module.features(pooled_module.panel(changed), rows, t)
+    assert before.shape[1] == 30  # 23 from the units, the market, 4 buyers, 2 prices
+    np.testing.assert_array_equal(before, after)
+    np.testing.assert_array_equal(scale, scale_after)
+    # ...and the features do move with the week just before the origin.
+    for name in ("y", "buyers", "price"):
+        moved = [
+            replace(s, **{name: np.r_[getattr(s, name)[: t - 1], [999.0], getattr(s, name)[t:]]})
+            for s in series
+        ]
+        again = pooled_module.features(pooled_module.panel(moved), rows, t)[0]
+        assert not np.allclose(before, again), name
+
+
+def test_buyer_and_price_features_only_when_every_series_has_them() -> None:
+    series = _with_facts(25, 20, seed=6)
+    rows = np.arange(len(series))
+    full = pooled_module.features(pooled_module.panel(series), rows, 12)[0]
+    bare = [Series(s.unique_id, s.start, s.y) for s in series]
+    partial = [*bare[:-1], series[-1]]
+    assert full.shape[1] == 30
+    assert pooled_module.features(pooled_module.panel(bare), rows, 12)[0].shape[1] == 24
+    assert pooled_module.features(pooled_module.panel(partial), rows, 12)[0].shape[1] == 24
+    # A series' weeks cut by ``head`` keep their facts aligned.
+    head = series[0].head(7)
+    assert head.buyers is not None and head.price is not None
+    assert len(head.buyers) == len(head.price) == len(head.y) == 7
+
+
+def test_pooled_fit_with_buyer_and_price_facts_keeps_the_contract() -> None:
+    series = _with_facts(30, 20, seed=2)
+    table = fit_predict(series, 6, horizons=(40,))
+    model = PooledModel(table)
+    for s in series:
+        p = model.forecast(s, 6)
+        assert p.mean.shape == (6,) and np.all(np.isfinite(p.mean)) and np.all(p.mean >= 0)

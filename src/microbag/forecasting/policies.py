@@ -56,9 +56,24 @@ class Series:
     # The holiday / off-season level ratio of the whole market (the total series):
     # a series' own ratio is judged against it.
     holiday_ratio: float = 1.0
+    # Optional weekly facts aligned with ``y`` (the pooled model's buyer and price
+    # features): distinct buyers, orders (invoices) and the mean unit price (NaN in
+    # weeks without a sale). None where the history does not say.
+    buyers: np.ndarray | None = None
+    orders: np.ndarray | None = None
+    price: np.ndarray | None = None
 
     def head(self, n: int) -> Series:
-        return replace(self, y=self.y[:n])
+        def cut(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[:n]
+
+        return replace(
+            self,
+            y=self.y[:n],
+            buyers=cut(self.buyers),
+            orders=cut(self.orders),
+            price=cut(self.price),
+        )
 
     def week(self, i: int) -> date:
         return self.start + timedelta(weeks=i)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -77,15 +78,49 @@ class PooledModel:
         return empirical_band(y, known[:h])
 
 
-def _calendar(series: Sequence[Series]) -> tuple[date, np.ndarray, np.ndarray, np.ndarray]:
-    """(first Monday, Z[series x weeks] zero-filled, first week, end week) on one calendar."""
+@dataclass(frozen=True)
+class Panel:
+    """Every series on one weekly calendar (zero before a series' first week and after
+    its last), with the market's total units and, where the series carry them, their
+    weekly buyers, orders and unit prices (NaN where unknown or no sale)."""
+
+    start: date
+    z: np.ndarray
+    first: np.ndarray
+    end: np.ndarray
+    market: np.ndarray
+    buyers: np.ndarray | None = None
+    orders: np.ndarray | None = None
+    price: np.ndarray | None = None
+
+
+def panel(series: Sequence[Series]) -> Panel:
     start = min(s.start for s in series)
     first = np.array([(s.start - start).days // 7 for s in series], dtype=int)
     end = first + np.array([len(s.y) for s in series], dtype=int)
-    z = np.zeros((len(series), int(end.max())))
-    for i, s in enumerate(series):
-        z[i, first[i] : end[i]] = s.y
-    return start, z, first, end
+    weeks = int(end.max())
+
+    def matrix(values: Sequence[np.ndarray | None], fill: float) -> np.ndarray:
+        out = np.full((len(series), weeks), fill)
+        for i, v in enumerate(values):
+            if v is not None:
+                out[i, first[i] : end[i]] = v
+        return out
+
+    z = matrix([s.y for s in series], 0.0)
+    # Buyer and price features only when every series has them (one feature set per fit).
+    has_buyers = all(s.buyers is not None and s.orders is not None for s in series)
+    has_price = all(s.price is not None for s in series)
+    return Panel(
+        start,
+        z,
+        first,
+        end,
+        z.sum(axis=0),
+        matrix([s.buyers for s in series], 0.0) if has_buyers else None,
+        matrix([s.orders for s in series], 0.0) if has_buyers else None,
+        matrix([s.price for s in series], np.nan) if has_price else None,
+    )
 
 
 def _holiday(start: date, week: np.ndarray) -> np.ndarray:
@@ -95,22 +130,23 @@ def _holiday(start: date, week: np.ndarray) -> np.ndarray:
     return np.isin(month, list(months)).astype(float)
 
 
-def features(z: np.ndarray, first: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
-    """Features of every row of ``z`` at origin ``t`` (weeks ``< t`` only) and its scale."""
-    hist = z[:, :t]
-    age = np.maximum(t - first, 1)
+def features(p: Panel, rows: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """Features of the series ``rows`` at origin ``t`` (weeks ``< t`` only) and their scale."""
+    hist = p.z[rows, :t]
+    age = np.maximum(t - p.first[rows], 1)
+    count = len(rows)
 
     def span(w: int) -> np.ndarray:
         return np.asarray(np.minimum(w, age), dtype=float)
 
-    def window(w: int) -> np.ndarray:
-        return hist[:, max(0, t - w) :]
+    def window(w: int, values: np.ndarray = hist) -> np.ndarray:
+        return values[:, max(0, t - w) :]
 
     scale = window(13).sum(axis=1) / span(13)
     overall = hist.sum(axis=1) / age
     scale = np.where(scale > 0, scale, overall)
     s = np.where(scale > 0, scale, 1.0)
-    cols = [hist[:, t - k] / s if t - k >= 0 else np.zeros(len(z)) for k in range(1, 9)]
+    cols = [hist[:, t - k] / s if t - k >= 0 else np.zeros(count) for k in range(1, 9)]
     for w in (4, 8, 13, 26):
         cols.append(window(w).sum(axis=1) / span(w) / s)
         cols.append(np.median(window(w), axis=1) / s)
@@ -122,6 +158,27 @@ def features(z: np.ndarray, first: np.ndarray, t: int) -> tuple[np.ndarray, np.n
     cols.append(np.minimum(np.where(sold >= 0, t - sold, 52), 26) / 26)
     cols.append(np.minimum(age, 52) / 52)
     cols.append(np.log1p(scale))
+    # The whole market's momentum: last 4 weeks against the last 13 (a season ramping up).
+    market = p.market[:t]
+    cols.append(np.full(count, (market[-4:].mean() + 1) / (market[-13:].mean() + 1)))
+    if p.buyers is not None and p.orders is not None:
+        # The buyer-level view: how many buyers order the series lately, and how much
+        # an order holds (a few big orders and many small ones behave differently).
+        buyers = p.buyers[rows, :t]
+        recent, usual = window(4, buyers).mean(axis=1), window(13, buyers).mean(axis=1)
+        orders = window(13, p.orders[rows, :t]).sum(axis=1)
+        cols += [np.log1p(recent), np.log1p(usual), (recent + 0.1) / (usual + 0.1)]
+        cols.append(np.log1p(window(13).sum(axis=1) / np.maximum(orders, 1)))
+    if p.price is not None:
+        prices = p.price[rows, :t]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # all-NaN windows: no sale, no price
+            usual_price = np.nanmedian(window(26, prices), axis=1)
+            recent_price = np.nanmedian(window(4, prices), axis=1)
+        usual_price = np.nan_to_num(usual_price, nan=1.0)
+        recent_price = np.where(np.isnan(recent_price), usual_price, recent_price)
+        cols.append(np.log(usual_price + 0.01))
+        cols.append(np.log((recent_price + 0.01) / (usual_price + 0.01)))
     return np.column_stack(cols), scale
 
 
@@ -132,25 +189,23 @@ def _rows(x: np.ndarray, start: date, t: int, weeks: Sequence[int]) -> np.ndarra
     return np.column_stack([np.tile(x, (len(weeks), 1)), ahead / AHEAD, flags])
 
 
-def _fit(
-    z: np.ndarray, first: np.ndarray, end: np.ndarray, start: date, origin: int
-) -> object | None:
+def _fit(p: Panel, origin: int) -> object | None:
     """Gradient-boosted trees (absolute error, weighted by level) on windows before ``origin``."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     xs, ys, ws = [], [], []
     for t in range(max(1, origin - TRAIN_ORIGINS), origin):
-        alive = np.where((first < t) & (end >= origin))[0]
-        x, scale = features(z[alive, :origin], first[alive], t)
+        alive = np.where((p.first < t) & (p.end >= origin))[0]
+        x, scale = features(p, alive, t)
         keep = scale > 0
         weeks = [k for k in range(1, AHEAD + 1) if t + k <= origin]
-        rows = _rows(x[keep], start, t, weeks)
+        rows = _rows(x[keep], p.start, t, weeks)
         idx = alive[keep]
         target_week = np.repeat(t + np.asarray(weeks) - 1, len(idx))
         series = np.tile(idx, len(weeks))
         level = np.tile(scale[keep], len(weeks))
         xs.append(rows)
-        ys.append(z[series, target_week] / level)
+        ys.append(p.z[series, target_week] / level)
         ws.append(level)
     if not xs or sum(len(v) for v in ys) < MIN_ROWS:
         return None
@@ -174,26 +229,26 @@ def fit_predict(
     predict every series ending there: ``{(unique_id, origin week): weeks}``."""
     if len(series) < MIN_SERIES:
         return {}
-    start, z, first, end = _calendar(series)
+    p = panel(series)
     wanted: dict[int, list[int]] = {}
     for i, s in enumerate(series):
         n = len(s.y)
         for cut in [*origins(n, min(horizons)), n]:
-            wanted.setdefault(int(first[i]) + cut, []).append(i)
+            wanted.setdefault(int(p.first[i]) + cut, []).append(i)
     weeks = list(range(1, max(AHEAD, horizon) + 1))
     table: Table = {}
     for origin in sorted(wanted):
-        model = _fit(z, first, end, start, origin)
+        model = _fit(p, origin)
         if model is None:
             continue
         members = np.asarray(wanted[origin])
-        x, scale = features(z[members, :origin], first[members], origin)
-        rows = _rows(x, start, origin, [min(k, AHEAD) for k in weeks])
-        flags = _holiday(start, origin + np.repeat(np.asarray(weeks), len(x)) - 1)
+        x, scale = features(p, members, origin)
+        rows = _rows(x, p.start, origin, [min(k, AHEAD) for k in weeks])
+        flags = _holiday(p.start, origin + np.repeat(np.asarray(weeks), len(x)) - 1)
         rows[:, -1] = flags  # the real target week's season, even past week 8
         with threadpool_limits(1):
             pred = model.predict(rows).reshape(len(weeks), len(x)).T  # type: ignore[attr-defined]
         means = np.clip(pred * scale[:, None], 0, None)
         for j, i in enumerate(members):
-            table[(series[i].unique_id, series[i].week(origin - int(first[i])))] = means[j]
+            table[(series[i].unique_id, series[i].week(origin - int(p.first[i])))] = means[j]
     return table

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from microbag.catalog.models import Sku, Style
 from microbag.errors import DomainError, ErrorItem, NotFound
-from microbag.forecasting import hierarchy
+from microbag.forecasting import buyer_facts, hierarchy
 from microbag.forecasting.engine import SeriesForecast, forecast_series
 from microbag.forecasting.models import BacktestScore, Forecast, ForecastRun
 from microbag.forecasting.policies import (
@@ -162,8 +162,10 @@ def compute_forecast(
         regions: dict[str, str | None] = {}
         if level in ("region", "sku_region"):
             regions = {u: u.rsplit("/", 1)[-1] for u in frame["unique_id"].unique().to_list()}
+        plain = _series(frame, regions, ratio)
+        names = {s.unique_id: (level, s.unique_id) for s in plain}
         results = forecast_series(
-            _series(frame, regions, ratio),
+            buyer_facts.with_facts(session, plain, names, until=until),
             horizon,
             engine=engine,
             dask_address=dask_address,
@@ -179,8 +181,9 @@ def compute_forecast(
     wanted = set(hier.bottom) if reconcile == "bottom_up" else set(hier.names)
     frame = hier.y.filter(pl.col("unique_id").is_in(list(wanted)))
     frame = frame.filter(pl.col("y").cum_sum().over("unique_id") > 0)  # from the first sale
+    plain = _series(frame, hier.regions, ratio)
     results = forecast_series(
-        _series(frame, hier.regions, ratio),
+        buyer_facts.with_facts(session, plain, hier.names, until=until),
         horizon,
         engine=engine,
         dask_address=dask_address,
