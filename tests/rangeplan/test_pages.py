@@ -74,3 +74,44 @@ def test_an_infeasible_plan_page_names_the_conflict(db, world, signed_in) -> Non
 def test_buyers_may_not_see_range_plans(db, world, signed_in) -> None:
     buyer = signed_in("owner@a.test")
     assert buyer.get("/staff/range-plans").status_code in (403, 404)
+
+
+def test_the_sku_page_sets_a_landed_cost_and_shows_margins(db, world, signed_in) -> None:
+    merch = signed_in("merch@seller.test")
+    page = merch.get("/staff/catalog/skus/MC-001-GLD")
+    assert "No cost yet" in page.text and "no cost" in page.text
+    form = {
+        "unit_cost": "18.00",
+        "cost_currency": "EUR",
+        "effective_from": "2026-01-01",
+        "supplier_moq": "12",
+        "supplier_case_pack": "0",
+        "csrf_token": csrf_from(page.text),
+    }
+    bad = merch.post("/staff/catalog/skus/MC-001-GLD/cost", data=form)
+    assert bad.status_code == 422 and "case pack must be 1 or more" in bad.text
+    form["supplier_case_pack"] = "6"
+    saved = merch.post("/staff/catalog/skus/MC-001-GLD/cost", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    page = merch.get(saved.headers["location"])
+    assert "Landed cost saved" in page.text
+    margins = page.text[page.text.index('id="sku-margins"') :]
+    assert "€27.00 (60%)" in margins  # the EUR list's €45.00 tier
+    assert "no cost" in margins  # the USD and JPY lists: the cost is in EUR
+    sales = signed_in("sales@seller.test")
+    assert 'id="cost-form"' not in sales.get("/staff/catalog/skus/MC-001-GLD").text
+    assert (
+        sales.post(
+            "/staff/catalog/skus/MC-001-GLD/cost", data={**form, "csrf_token": csrf_from(page.text)}
+        ).status_code
+        == 403
+    )
+
+
+def test_the_price_list_page_shows_margins(db, world, signed_in) -> None:
+    with_costs(db)
+    admin = signed_in("admin@seller.test")
+    eur = admin.get(f"/staff/prices/{world.price_lists['EUR']}")
+    assert eur.status_code == 200 and "(60%)" in eur.text
+    usd = admin.get(f"/staff/prices/{world.price_lists['USD']}")
+    assert "no cost" in usd.text

@@ -27,7 +27,11 @@ from microbag.catalog.staff_pages import (
 from microbag.compliance import service as compliance_service
 from microbag.errors import DomainError
 from microbag.money import is_currency
+from microbag.rangeplan.margins import cost_panel
+from microbag.rangeplan.policies import PLAN_ROLES
+from microbag.rangeplan.service import CostView
 from microbag.stock.service import list_stock
+from microbag.timeutil import utcnow
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
 from microbag.web.sessions import PortalUser
@@ -117,13 +121,22 @@ def sku_page_view(
     errors: FormErrors | None = None,
     doc_values: dict[str, str] | None = None,
     doc_errors: FormErrors | None = None,
+    cost_values: dict[str, str] | None = None,
+    cost_errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     with db.session() as session:
         detail = service.get_sku_detail(session, user.principal, code)
         stock, _total = list_stock(session, sku=code, limit=50)
         documents = compliance_service.documents_for_sku(session, user.principal, code)
-    retail = detail.retail_price
+        retail = detail.retail_price
+        # Landed cost and margins (rangeplan owns the costs).
+        costs = cost_panel(
+            session,
+            code,
+            retail.amount_minor if retail else None,
+            retail.currency if retail else None,
+        )
     current = {
         "color": detail.color,
         "material": detail.material,
@@ -143,6 +156,10 @@ def sku_page_view(
             "values": values or current,
             "errors": errors,
             "notice": SKU_DONE.get(request.query_params.get("done", "")),
+            "costs": costs,
+            "cost_values": cost_values or cost_form_values(costs.current),
+            "cost_errors": cost_errors,
+            "may_set_cost": user.principal.role in PLAN_ROLES,
             **vocab(),
             **document_context(
                 documents, f"/staff/catalog/skus/{code}/documents", None, doc_values, doc_errors
@@ -153,8 +170,20 @@ def sku_page_view(
     )
 
 
+def cost_form_values(cost: CostView | None) -> dict[str, str]:
+    """The landed cost form, filled with the current cost (a new one starts today)."""
+    return {
+        "unit_cost": major(cost.unit_cost_minor, cost.currency) if cost else "",
+        "cost_currency": cost.currency if cost else "",
+        "effective_from": utcnow().date().isoformat(),
+        "supplier_moq": str(cost.supplier_moq) if cost else "1",
+        "supplier_case_pack": str(cost.supplier_case_pack) if cost else "1",
+    }
+
+
 SKU_DONE = {
     "saved": "Changes saved.",
+    "cost": "Landed cost saved.",
     "document": DONE["document"],
     "document_deleted": DONE["document_deleted"],
 }

@@ -21,6 +21,7 @@ from microbag.errors import DomainError
 from microbag.pricing import service
 from microbag.pricing.policies import Tier
 from microbag.pricing.schemas import PriceListCreate
+from microbag.rangeplan.margins import tier_margins
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
 from microbag.web.render import label_filter
@@ -205,6 +206,12 @@ def _list_page(
             if price_list.company_id
             else None
         )
+        # Margin at each tier against the landed cost (rangeplan owns the costs).
+        margins = tier_margins(
+            session,
+            price_list.currency,
+            [(code, [t.unit_price_minor for t in item.tiers]) for code, item in items],
+        )
     current = {
         "min_order_value": major(price_list.min_order_value_minor, price_list.currency),
         "is_active": "1" if price_list.is_active else "",
@@ -219,6 +226,7 @@ def _list_page(
             "assignment": service.assignment_of(price_list),
             "company": company,
             "items": items,
+            "margins": margins,
             "sku": sku,
             "errors": errors,
             "values": values or current,

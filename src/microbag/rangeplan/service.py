@@ -92,7 +92,7 @@ def current_costs(
     return out
 
 
-def _sku_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
+def sku_ids_by_code(session: Session, codes: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(codes))
     out: dict[str, int] = {}
     for start in range(0, len(wanted), 500):
@@ -105,7 +105,7 @@ def _sku_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
 
 
 def current_cost(session: Session, sku_code: str, today: date | None = None) -> CostView | None:
-    ids = _sku_ids(session, [sku_code])
+    ids = sku_ids_by_code(session, [sku_code])
     if sku_code not in ids:
         raise NotFound(f"SKU {sku_code}")
     row = current_costs(session, ids.values(), today).get(ids[sku_code])
@@ -157,7 +157,7 @@ def set_cost(
     by: str = "",
 ) -> CostView:
     """Record a landed unit cost from ``effective_from`` (replacing one of the same day)."""
-    ids = _sku_ids(session, [sku_code])
+    ids = sku_ids_by_code(session, [sku_code])
     if sku_code not in ids:
         raise NotFound(f"SKU {sku_code}")
     errors = _check_cost(unit_cost_minor, currency, supplier_moq, supplier_case_pack, None)
@@ -237,7 +237,7 @@ def import_costs(
     if unknown:
         raise DomainError(ErrorItem("unknown_columns", f"unknown columns: {', '.join(unknown)}", 1))
     at = {name: header.index(name) for name in header if name}
-    ids = _sku_ids(
+    ids = sku_ids_by_code(
         session, (cells[at["sku"]].strip() for _n, cells in sheet.rows if len(cells) > at["sku"])
     )
     errors: list[ErrorItem] = []
@@ -318,7 +318,7 @@ def margin(price_minor: int | None, price_currency: str, cost: CostView | SkuCos
     if cost.currency != price_currency:
         return Margin(None, None, price_currency, "no cost")
     amount = price_minor - cost.unit_cost_minor
-    pct = amount / price_minor if price_minor else None
+    pct = amount / price_minor if price_minor else 0.0
     return Margin(amount, pct, price_currency, "")
 
 
@@ -326,7 +326,7 @@ def margins_for(
     session: Session, prices: Sequence[tuple[str, int | None, str]]
 ) -> dict[str, Margin]:
     """Margins of (sku code, unit price, currency) rows, e.g. a price list's items."""
-    ids = _sku_ids(session, (code for code, _p, _c in prices))
+    ids = sku_ids_by_code(session, (code for code, _p, _c in prices))
     costs = current_costs(session, ids.values())
     return {
         code: margin(price, currency, costs.get(ids.get(code, -1)))

@@ -7,6 +7,7 @@ The solve runs inline under the request's time limit (at most a minute; the benc
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -14,8 +15,10 @@ from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
 from microbag.buyers.policies import REGIONS, SEGMENTS
+from microbag.catalog.staff_pages import SkuCode
 from microbag.errors import DomainError
 from microbag.forecasting.calendars import SEASONS
+from microbag.money import is_currency
 from microbag.rangeplan import planning, service
 from microbag.rangeplan.policies import PLAN_ROLES
 from microbag.rangeplan.schemas import RangePlanRequest
@@ -198,3 +201,56 @@ def export_plan(plan_id: PlanId, fmt: str, _user: StaffUser, db: PortalDb) -> Re
         media_type=service.EXPORT_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="range-plan-{plan_id}.{fmt}"'},
     )
+
+
+COST_FIELDS = ("unit_cost", "cost_currency", "effective_from", "supplier_moq", "supplier_case_pack")
+
+
+@router.post("/staff/catalog/skus/{code}/cost")
+def set_cost(request: Request, code: SkuCode, user: Planner, db: PortalDb, form: Form) -> Response:
+    """The staff field for a SKU's landed cost (a new dated cost; the history is kept)."""
+    from microbag.catalog.staff_sku_pages import sku_page_view
+
+    values = {name: text(form, name, 40) for name in COST_FIELDS}
+    errors = FormErrors()
+    currency = values["cost_currency"].upper()
+    if not is_currency(currency):
+        errors.add("cost_currency", "Enter an ISO 4217 currency code, e.g. EUR.")
+    cost = 0
+    if not errors:
+        try:
+            cost = parse_amount(values["unit_cost"], currency)
+        except ValueError as exc:
+            errors.add("unit_cost", str(exc))
+    try:
+        day = date.fromisoformat(values["effective_from"])
+    except ValueError:
+        errors.add("effective_from", "Enter a date, YYYY-MM-DD.")
+        day = date.min
+    numbers = {}
+    for name in ("supplier_moq", "supplier_case_pack"):
+        numbers[name] = _number(values[name] or "1", name, errors) or 0
+    if not errors:
+        try:
+            with db.session(write=True) as session:
+                service.set_cost(
+                    session,
+                    code,
+                    cost,
+                    currency,
+                    day,
+                    supplier_moq=numbers["supplier_moq"],
+                    supplier_case_pack=numbers["supplier_case_pack"],
+                    by=user.principal.email,
+                )
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            fields = {"currency": "cost_currency", "supplier_moq": "supplier_moq"}
+            for item in exc.items:
+                errors.add(fields.get(item.field or "", item.field), item.message)
+    if errors:
+        return sku_page_view(
+            request, user, db, code, cost_values=values, cost_errors=errors, status_code=422
+        )
+    return RedirectResponse(f"/staff/catalog/skus/{code}?done=cost", status_code=303)
