@@ -38,9 +38,9 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    or_,
     select,
     text,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -62,6 +62,7 @@ FACET_COLUMNS: dict[str, Any] = {
 }
 # Facets that are columns of the style (occasions are the style's tags).
 _STYLE_FACETS = ("bag_type", "size_class", "price_tier", "season")
+_STYLE_COLUMNS = tuple(FACET_COLUMNS[name] for name in _STYLE_FACETS)
 
 
 @dataclass(frozen=True)
@@ -154,62 +155,98 @@ def _grouped_counts(
 ) -> dict[str, dict[str, int]]:
     """All facets' counts from one read of the matching SKUs.
 
-    The keyed rows are grouped by style (which gives the style's type, size, tier,
-    season and occasions: a few thousand groups, each joined to its style once), and
-    by material and by color; each facet counts the rows or groups that count for it
-    (``missed`` NULL or that facet).
+    The keyed rows are grouped twice: by style (a few thousand groups) and by
+    material and color together (a few hundred). PostgreSQL does both in one hashed
+    pass (GROUPING SETS); SQLite, which has neither, sorts the materialized rows once
+    per grouping (sorting by text costs twice what sorting by style id does, hence
+    one sort for material and color, not one each). The style groups are joined to
+    their styles once and summed by (type, size, tier, season) and by occasion; those
+    few hundred cells and the material and color groups are added up here, each
+    facet counting the cells that count for it (``missed`` NULL or that facet).
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
     if not sqlite:
         # The listing's planner hint (list_page): index probes are cheap here. And no
-        # JIT: the statement's estimated cost (a probe per SKU) is above jit_above_cost,
-        # and compiling it took about 145 ms here, more than running it.
+        # JIT: the statement's estimated cost is above jit_above_cost, and compiling
+        # it took about 145 ms here, more than running it.
         session.execute(text("SET LOCAL random_page_cost = 1.1"))
         session.execute(text("SET LOCAL jit = off"))
 
-    def cte(stmt: Select[Any], name: str) -> Any:
-        # SQLite would otherwise run the keyed rows' query again for each reader.
+    def cte(stmt: Any, name: str) -> Any:
+        # SQLite would otherwise run the query again for each reader.
         return stmt.cte(name).prefix_with("MATERIALIZED") if sqlite else stmt.cte(name)
 
-    keyed = cte(_keyed_rows(session, filters, principal), "keyed")
-    per_style = (
-        select(keyed.c.style, keyed.c.missed, func.count().label("n"))
-        .group_by(keyed.c.style, keyed.c.missed)
-        .subquery("per_style")
-    )
+    rows = _keyed_rows(session, filters, principal)
+    # PostgreSQL reads the rows once anyway (one grouped pass over them).
+    keyed = cte(rows, "keyed") if sqlite else rows.subquery("keyed")
+    n = func.count().label("n")
+    by_style = (keyed.c.style, keyed.c.missed)
+    by_sku = (keyed.c.material, keyed.c.color, keyed.c.missed)
+    grouped: Any
+    if sqlite:
+        no_text = literal(None, String)
+        grouped = union_all(
+            select(keyed.c.style, no_text.label("material"), no_text.label("color"), n)
+            .add_columns(keyed.c.missed)
+            .group_by(*by_style),
+            select(literal(None, Integer).label("style"), keyed.c.material, keyed.c.color, n)
+            .add_columns(keyed.c.missed)
+            .group_by(*by_sku),
+        )
+    else:
+        grouped = select(
+            keyed.c.style, keyed.c.material, keyed.c.color, n, keyed.c.missed
+        ).group_by(func.grouping_sets(tuple_(*by_style), tuple_(*by_sku)))
+    groups = cte(grouped, "grouped")
     styled = cte(
-        select(
-            per_style,
-            Style.bag_type,
-            Style.size_class,
-            Style.price_tier,
-            Style.season,
-        ).join(Style, Style.id == per_style.c.style),
+        select(groups.c.style, groups.c.missed, groups.c.n, *_STYLE_COLUMNS)
+        .join(Style, Style.id == groups.c.style)
+        .where(groups.c.style.is_not(None)),
         "styled",
     )
-
-    def counts(source: Any, name: str, value: Any, total: Any) -> Select[Any]:
-        return (
-            select(literal(name).label("facet"), value.label("value"), total)
-            .where(or_(source.c.missed.is_(None), source.c.missed == name))
-            .group_by(value)
+    nothing = literal(None, String)
+    style_cells = select(
+        literal("style"), *(styled.c[name] for name in _STYLE_FACETS), styled.c.missed
+    ).add_columns(func.sum(styled.c.n))
+    style_cells = style_cells.group_by(*(styled.c[name] for name in _STYLE_FACETS), styled.c.missed)
+    occasion_cells = (
+        select(literal("occasion"), StyleOccasion.occasion, nothing, nothing, nothing)
+        .add_columns(styled.c.missed, func.sum(styled.c.n))
+        .join_from(
+            styled, StyleOccasion, StyleOccasion.style_id == _unindexed(styled.c.style, sqlite)
         )
-
-    # Style facets sum the per-style groups; material and color count the rows.
-    n = func.sum(styled.c.n)
-    parts = [counts(styled, name, styled.c[name], n) for name in _STYLE_FACETS]
-    parts += [counts(keyed, name, keyed.c[name], func.count()) for name in ("material", "color")]
-    parts.append(
-        counts(styled, "occasion", StyleOccasion.occasion, n).join(
-            StyleOccasion, StyleOccasion.style_id == styled.c.style
-        )
+        .group_by(StyleOccasion.occasion, styled.c.missed)
     )
-    return _collect(session.execute(union_all(*parts)))
+    sku_cells = (
+        select(literal("sku"), groups.c.material, groups.c.color, nothing, nothing)
+        .add_columns(groups.c.missed, groups.c.n)
+        .where(groups.c.style.is_(None))
+    )
+    return _add_up(session.execute(union_all(style_cells, occasion_cells, sku_cells)))
 
 
-def _collect(result: Any) -> dict[str, dict[str, int]]:
+def _unindexed(column: Any, sqlite: bool) -> Any:
+    """``+column`` on SQLite: the style groups drive the occasions join (each probes the
+    tags' primary key), rather than every tag probing an index built on the groups."""
+    return listing.plain(column, sqlite)
+
+
+def _add_up(cells: Any) -> dict[str, dict[str, int]]:
+    """Each facet's counts from the cells: a cell counts for the facets it does not miss."""
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for facet, value, n in result:
-        if value is not None and n:
-            counts[facet][str(value)] = int(n)
+
+    def add(facet: str, value: Any, missed: str | None, n: int) -> None:
+        if value is not None and n and missed in (None, facet):
+            found = counts[facet]
+            found[str(value)] = found.get(str(value), 0) + int(n)
+
+    for kind, a, b, c, d, missed, n in cells:
+        if kind == "style":
+            for facet, value in zip(_STYLE_FACETS, (a, b, c, d), strict=True):
+                add(facet, value, missed, n)
+        elif kind == "occasion":
+            add("occasion", a, missed, n)
+        else:
+            add("material", a, missed, n)
+            add("color", b, missed, n)
     return counts

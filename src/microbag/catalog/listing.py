@@ -103,7 +103,7 @@ def query_words(q: str | None) -> list[str]:
     return q.lower().split()[:MAX_QUERY_WORDS]
 
 
-def _plain(column: Any, hide_index: bool) -> Any:
+def plain(column: Any, hide_index: bool) -> Any:
     """``+column`` on SQLite: the same value, but the planner may not use an index for it.
 
     SQLite picks one index per table from rough statistics; steering it explicitly
@@ -123,8 +123,8 @@ def visible_to(principal: Principal | None, *, sqlite: bool = False) -> list[Col
     if principal is None or principal.is_staff:
         return []
     return [
-        _plain(Sku.lifecycle, sqlite) == "active",
-        _plain(Style.lifecycle, sqlite) == "active",
+        plain(Sku.lifecycle, sqlite) == "active",
+        plain(Style.lifecycle, sqlite) == "active",
     ]
 
 
@@ -168,11 +168,11 @@ def _plan(
     )
     for values, column in columns:
         if values:
-            conds.append(values_condition(_plain(column, hide), values))
+            conds.append(values_condition(plain(column, hide), values))
     if filters.occasion:
         conds.append(occasion_condition(filters.occasion))
     if filters.style_id is not None:
-        conds.append(_plain(Sku.style_id, hide) == filters.style_id)
+        conds.append(plain(Sku.style_id, hide) == filters.style_id)
     others = len(conds) > len(visible_to(principal))
     text_part = text_filter(
         session,
@@ -184,10 +184,7 @@ def _plan(
     )
     conds.extend(text_part.conditions)
     if filters.in_stock is not None:
-        has_stock = exists().where(
-            StockLevel.sku_id == Sku.id, StockLevel.on_hand > StockLevel.reserved
-        )
-        conds.append(has_stock if filters.in_stock else ~has_stock)
+        conds.append(in_stock_condition(filters.in_stock, hide_index=hide))
     if filters.ships_by is not None:
         conds.append(ships_by_condition(filters.ships_by, filters.today or utcnow().date()))
     if hide:
@@ -196,7 +193,7 @@ def _plan(
         # (skus.id is never NULL) makes it check just the styles the walk reaches.
         conds = [or_(c, Sku.id.is_(None)) for c in conds]
     # Trigram matches drive: reach styles only by their primary key from each SKU.
-    join_on = Style.id == _plain(Sku.style_id, sqlite and text_part.drives)
+    join_on = Style.id == plain(Sku.style_id, sqlite and text_part.drives)
     return conds, join_on
 
 
@@ -215,23 +212,29 @@ def occasion_condition(occasions: Sequence[str]) -> ColumnElement[bool]:
     )
 
 
+def in_stock_condition(in_stock: bool = True, *, hide_index: bool = False) -> ColumnElement[bool]:
+    """Some warehouse has units free to sell (``False``: none has).
+
+    Read from ``skus.available_bins``, which triggers on ``stock_levels`` keep
+    (stock/bins.py), so it comes from the covering indexes with the other SKU
+    filters instead of a stock lookup per SKU.
+    """
+    bins = plain(Sku.available_bins, hide_index)
+    condition: ColumnElement[bool] = bins > 0 if in_stock else bins == 0
+    return condition
+
+
 def ships_by_condition(ships_by: date, today: date) -> ColumnElement[bool]:
     """Units to sell now, or a pending batch (expected from ``today``) shipping by ``ships_by``.
 
-    Two short lookups per SKU, each on an index led by ``sku_id`` (the incoming one,
-    ix_incoming_stock_sku_expected, covers the whole check). They are written as
-    ``(SELECT 1 ... LIMIT 1) IS NOT NULL`` rather than EXISTS: PostgreSQL turns an OR
-    of EXISTS into hashed subplans, each built from the whole stock table on every
-    query (about 4 times slower for a narrow filter and its facet counts); a scalar
-    subquery stays a per-row index probe. SQLite runs both forms the same.
+    Units now: the SKU's own column (in_stock_condition). The batch: a short lookup
+    per SKU not in stock, on ix_incoming_stock_sku_expected (led by ``sku_id``, it
+    covers the whole check), written as ``(SELECT 1 ... LIMIT 1) IS NOT NULL`` rather
+    than EXISTS: PostgreSQL turns an EXISTS under OR into a hashed subplan built from
+    the whole table on every query; a scalar subquery stays a per-row index probe.
+    SQLite runs both forms the same.
     """
-    available_now = (
-        select(literal(1))
-        .where(StockLevel.sku_id == Sku.id, StockLevel.on_hand > StockLevel.reserved)
-        .limit(1)
-        .scalar_subquery()
-        .is_not(None)
-    )
+    available_now = in_stock_condition()
     if ships_by < today or latest_expected_for(ships_by) < today:
         return available_now  # (checked in this order: date.min minus a week overflows)
     arriving = (
@@ -258,7 +261,7 @@ def _ordered(stmt: _Stmt, sort: str, hide_index: bool = False, dialect: str = "s
         if not hide_index:
             return column
         if dialect == "sqlite":
-            return _plain(column, True)
+            return plain(column, True)
         return column.concat("") if text else column + 0
 
     if sort == "name":
@@ -382,7 +385,7 @@ def _walk_window(
             ]
         if sqlite:
             # Styles first, in name order (ix_styles_name), then their SKUs by index.
-            join_on = _plain(Style.id, True) == Sku.style_id
+            join_on = plain(Style.id, True) == Sku.style_id
     else:
         last_code = select(Sku.code).order_by(Sku.code).offset(window - 1).limit(1)
         largest = select(func.max(Sku.code))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microbag.db import Base, UTCDateTime
@@ -72,18 +72,26 @@ class StyleOccasion(Base):
     occasion: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
 
+# The covering indexes' last columns (the code index has ``code`` first instead).
+_TAIL = ("available_bins", "code", "id")
+_CODE_TAIL = ("available_bins", "id")
+
+
 class Sku(Base):
     __tablename__ = "skus"
     __table_args__ = (
         Index("ix_skus_style_color", "style_id", "color"),
-        # Covering indexes for the catalog listing: a filter on material or color (or
-        # the SKUs of some styles) is answered from the index alone (catalog/listing.py).
+        # Covering indexes for the catalog listing and its facet counts: a filter on
+        # material or color (or the SKUs of some styles), "in stock" included, is
+        # answered from the index alone (catalog/listing.py, catalog/facets.py).
         # (``id`` is listed for PostgreSQL's index-only scans; SQLite has it as rowid.)
-        Index("ix_skus_material_cover", "material", "lifecycle", "color", "style_id", "code", "id"),
-        Index("ix_skus_color_cover", "color", "lifecycle", "material", "style_id", "code", "id"),
-        Index("ix_skus_style_cover", "style_id", "lifecycle", "material", "color", "code", "id"),
+        Index("ix_skus_material_cover", "material", "lifecycle", "color", "style_id", *_TAIL),
+        Index("ix_skus_color_cover", "color", "lifecycle", "material", "style_id", *_TAIL),
+        Index("ix_skus_style_cover", "style_id", "lifecycle", "material", "color", *_TAIL),
         # Walking the catalog in SKU code order without reading rows (the default sort).
-        Index("ix_skus_code_cover", "code", "lifecycle", "material", "color", "style_id", "id"),
+        Index(
+            "ix_skus_code_cover", "code", "lifecycle", "material", "color", "style_id", *_CODE_TAIL
+        ),
         # Trigram index for the catalog's text filter (catalog/search.py); PostgreSQL only.
         Index(
             "ix_skus_search_text_trgm",
@@ -105,6 +113,9 @@ class Sku(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # draft | active | discontinued
     lifecycle: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    # Warehouses holding units free to sell (on hand > reserved); > 0 is "in stock".
+    # Derived data, kept by triggers on stock_levels (stock/bins.py): never set it.
+    available_bins: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     # Products that arrived through a sales-history import rather than the catalog.
     is_imported: Mapped[bool] = mapped_column(default=False)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -56,3 +56,9 @@ class IncomingStock(Base):
     expected_date: Mapped[date]
     note: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+# skus.available_bins, kept by triggers on stock_levels (stock/bins.py).
+from microbag.stock.bins import register_bins_ddl  # noqa: E402
+
+register_bins_ddl(StockLevel.__table__)  # type: ignore[arg-type]
