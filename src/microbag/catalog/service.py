@@ -2,13 +2,13 @@
 
 Functions take a Session and never commit; the caller's unit of work does.
 Other packages write the catalog's tables only through this module: the history import
-creates its SKUs with ``create_imported_skus`` (bulk; kept in ``imported_skus``).
+creates its SKUs with ``create_imported_skus`` (bulk; kept in ``imported_skus``). The
+small reads other packages make ("from" prices, SKU labels, SKUs on sale) live in
+``sku_reads`` and are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -43,6 +43,11 @@ from microbag.catalog.schemas import (
     StyleSummaryOut,
     TierOut,
 )
+from microbag.catalog.sku_reads import ActiveSku as ActiveSku  # reads of other packages
+from microbag.catalog.sku_reads import SkuLabel as SkuLabel
+from microbag.catalog.sku_reads import active_skus as active_skus
+from microbag.catalog.sku_reads import moq_prices as moq_prices
+from microbag.catalog.sku_reads import sku_labels as sku_labels
 from microbag.errors import Conflict, DomainError, NotFound
 from microbag.pricing.service import price_list_for_company, terms_for
 from microbag.stock.service import available_by_sku, next_incoming
@@ -390,26 +395,6 @@ def list_skus(
     )
 
 
-def moq_prices(session: Session, company_id: int | None, codes: list[str]) -> dict[str, int]:
-    """The unit price at the MOQ per SKU code, on the company's price list ("from" prices).
-
-    In minor units of the list's currency; codes the list lacks (or no list, or no
-    company: the operator) are left out.
-    """
-    if company_id is None or not codes:
-        return {}
-    company = session.get(Company, company_id)
-    if company is None:
-        raise NotFound("company", "unknown_company")
-    price_list = price_list_for_company(session, company)
-    if price_list is None:
-        return {}
-    ids = sku_ids_by_code(session, codes)
-    code_of = {sku_id: code for code, sku_id in ids.items()}
-    terms = terms_for(session, price_list, code_of)
-    return {code_of[sku_id]: t.unit_price(t.moq) for sku_id, t in terms.items()}
-
-
 def _visible(sku: Sku, principal: Principal) -> bool:
     return principal.is_staff or (sku.lifecycle == "active" and sku.style.lifecycle == "active")
 
@@ -496,74 +481,3 @@ def _retail_price(sku: Sku) -> MoneyOut | None:
         return MoneyOut(amount_minor=int(retail["amount_minor"]), currency=str(retail["currency"]))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-@dataclass(frozen=True)
-class SkuLabel:
-    """What a line of a cart or list shows of a SKU: its style's name, color, material."""
-
-    id: int
-    code: str
-    name: str
-    color: str
-    material: str
-
-
-def sku_labels(session: Session, codes: Iterable[str]) -> dict[str, SkuLabel]:
-    """The labels of the SKUs with these codes (unknown codes are left out)."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Sku.id, Sku.code, Style.name, Sku.color, Sku.material)
-        .join(Style, Style.id == Sku.style_id)
-        .where(Sku.code.in_(wanted))
-    )
-    return {
-        code: SkuLabel(int(i), code, name, color, material)
-        for i, code, name, color, material in rows
-    }
-
-
-@dataclass(frozen=True)
-class ActiveSku:
-    """An active SKU of an active style, with the attributes suggestions rank by."""
-
-    id: int
-    code: str
-    style_code: str
-    name: str
-    bag_type: str
-    price_tier: str
-    color: str
-    color_family: str
-    material: str
-    hardware: str
-
-
-def active_skus(session: Session, sku_ids: Iterable[int]) -> dict[int, ActiveSku]:
-    """The SKUs among ``sku_ids`` that are on sale (SKU and style active), by id."""
-    ids = sorted(set(sku_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Sku, Style.code, Style.name, Style.bag_type, Style.price_tier)
-        .join(Style, Style.id == Sku.style_id)
-        .where(Sku.id.in_(ids), Sku.lifecycle == "active", Style.lifecycle == "active")
-    )
-    out: dict[int, ActiveSku] = {}
-    for sku, style_code, name, bag_type, tier in rows:
-        family = str((sku.attributes or {}).get("color_family") or sku.color)
-        out[sku.id] = ActiveSku(
-            sku.id,
-            sku.code,
-            style_code,
-            name,
-            bag_type,
-            tier,
-            sku.color,
-            family,
-            sku.material,
-            sku.hardware,
-        )
-    return out
