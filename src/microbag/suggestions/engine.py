@@ -162,7 +162,8 @@ class SuggestionModel:
         if owned is None:
             scores = self._prior_scores(features, profile)
         else:
-            scores = ranking.blend(features, self.weights.new if new_only else self.weights.known)
+            weights = self.weights.new if new_only else self.weights.known
+            scores = ranking.blend(features, weights)
         candidates = np.ones(len(self.skus), dtype=bool)
         if allowed is not None:
             candidates[:] = False
@@ -312,8 +313,13 @@ def _owned_by_buyer(orders: pl.DataFrame) -> dict[str, ranking.History]:
         )
         .sort("buyer_ref", "item")
     )
+    buyers = orders.group_by("buyer_ref").agg(
+        invoices=pl.col("invoice").n_unique(), idle=pl.col("age").min()
+    )
+    totals = {ref: (int(n), int(idle)) for ref, n, idle in buyers.iter_rows()}
     owned: dict[str, ranking.History] = {}
     for (ref,), part in per.partition_by("buyer_ref", as_dict=True, maintain_order=True).items():
+        invoices, idle = totals[str(ref)]
         owned[str(ref)] = ranking.History(
             items=part["item"].to_numpy().astype(np.int64),
             orders=part["orders"].to_numpy().astype(np.float64),
@@ -321,6 +327,8 @@ def _owned_by_buyer(orders: pl.DataFrame) -> dict[str, ranking.History]:
             last_age=part["last_age"].to_numpy().astype(np.float64),
             units=np.maximum(1, part["units"].to_numpy()).astype(np.int64),
             strength=part["strength"].to_numpy().astype(np.float64),
+            invoices=invoices,
+            idle_days=idle,
         )
     return owned
 
@@ -350,6 +358,8 @@ def _merge(parts: list[ranking.History]) -> ranking.History | None:
         last_age=last,
         units=units,
         strength=add([p.strength for p in parts]),
+        invoices=sum(p.invoices for p in parts),
+        idle_days=min(p.idle_days for p in parts),
     )
 
 
@@ -370,7 +380,7 @@ def _region_words(region: str) -> str:
 
 LEARN_HORIZON_DAYS = 56
 LEARN_MAX_BUYERS = 1500
-LEARN_CANDIDATES = 150
+LEARN_MIN_LINES = 1000
 
 
 def learn_weights(
@@ -381,6 +391,8 @@ def learn_weights(
     the buyers active on both sides (sampled) and their candidates (own SKUs plus the
     best-scored others). None when there is too little to learn from."""
     cut = date.fromordinal(as_of.toordinal() - LEARN_HORIZON_DAYS)
+    if purchases.filter(pl.col("day") <= cut).height < LEARN_MIN_LINES:
+        return None
     earlier = SuggestionModel.fit(purchases, profiles, cut, learn=False)
     after = (
         purchases.filter(pl.col("day") > cut, pl.col("day") <= as_of, pl.col("units") > 0)
@@ -397,15 +409,12 @@ def learn_weights(
         picks = np.random.default_rng(0).choice(len(refs), LEARN_MAX_BUYERS, replace=False)
         refs = [refs[i] for i in sorted(picks)]
     known_rows, known_labels, new_rows, new_labels = [], [], [], []
+    new_counts: list[int] = []
     for ref in refs:
         owned = earlier._owned[ref]
         profile = earlier.profiles.get(ref) or BuyerProfile(ref, None, None)
         feats = earlier._features(owned, profile, LEARN_HORIZON_DAYS)
-        prior = ranking.blend(feats, ranking.DEFAULT_WEIGHTS.new)
-        prior[owned.items] = -np.inf
-        top = min(LEARN_CANDIDATES, prior.size)
-        others = np.argpartition(-prior, top - 1)[:top]
-        others = others[np.isfinite(prior[others])]
+        others = ranking.shortlist(feats, owned, include_owned=False)
         labels_of = np.zeros(len(earlier.skus))
         labels_of[list(bought[ref])] = 1.0
         matrix = feats.matrix()
@@ -414,10 +423,14 @@ def learn_weights(
         known_labels.append(labels_of[candidates])
         new_rows.append(matrix[others])
         new_labels.append(labels_of[others])
+        new_counts.append(len(bought[ref] - set(owned.items.tolist())))
     if not refs:
         return None
     known = ranking.fit_weights(np.vstack(known_rows), np.concatenate(known_labels))
     new = ranking.fit_weights(np.vstack(new_rows), np.concatenate(new_labels))
     if known is None or new is None:
         return None
+    totals = [len(bought[ref]) for ref in refs]
+    known = ranking.tune_for_recall(list(zip(known_rows, known_labels, totals, strict=True)), known)
+    new = ranking.tune_for_recall(list(zip(new_rows, new_labels, new_counts, strict=True)), new)
     return ranking.Weights(known=known, new=new, learned=True)
