@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from microbag.errors import DomainError
 from microbag.orders.models import Order, OrderAllocation, OrderLine
+from microbag.stock import incoming as incoming_stock
 from microbag.stock import service
 from microbag.stock.models import IncomingStock, StockLevel
 from microbag.timeutil import utcnow
@@ -219,7 +220,7 @@ def test_set_stock_by_codes_defaults_to_the_first_warehouse(db, world):
 def test_add_list_and_receive_incoming(db, world):
     sku = world.skus["MT-001-RED"]
     with db.session(write=True) as s:
-        row = service.add_incoming(
+        row = incoming_stock.add_incoming(
             s,
             sku_code="MT-001-RED",
             warehouse_code=None,
@@ -235,17 +236,17 @@ def test_add_list_and_receive_incoming(db, world):
             "PO 1234",
         )
         assert row.window == (TODAY + timedelta(days=10), TODAY + timedelta(days=17))
-        rows, total = service.list_incoming(s, pending=True)
+        rows, total = incoming_stock.list_incoming(s, pending=True)
         assert total == 2 and [r.expected_date for r in rows] == sorted(
             r.expected_date for r in rows
         )
-        received = service.receive_incoming(s, row.id)
+        received = incoming_stock.receive_incoming(s, row.id)
         assert received.received_at is not None
         assert level(s, sku, world.warehouse).on_hand == 148
-        assert service.list_incoming(s, pending=False)[1] == 1
-        assert service.list_incoming(s, sku="MT-001-RED", pending=True)[1] == 0
+        assert incoming_stock.list_incoming(s, pending=False)[1] == 1
+        assert incoming_stock.list_incoming(s, sku="MT-001-RED", pending=True)[1] == 0
         with pytest.raises(DomainError) as exc:
-            service.receive_incoming(s, row.id)
+            incoming_stock.receive_incoming(s, row.id)
         assert error_codes(exc) == ["already_received"] and exc.value.status == 409
         assert level(s, sku, world.warehouse).on_hand == 148
 
@@ -254,7 +255,7 @@ def test_receiving_into_a_warehouse_without_a_stock_row_creates_it(db, world):
     sku = world.skus["CB-001-TAN"]
     with db.session(write=True) as s:
         wh = service.create_warehouse(s, code="SEOUL", name="Seoul", country="KR")
-        row = service.add_incoming(
+        row = incoming_stock.add_incoming(
             s,
             sku_code="CB-001-TAN",
             warehouse_code="SEOUL",
@@ -262,7 +263,7 @@ def test_receiving_into_a_warehouse_without_a_stock_row_creates_it(db, world):
             expected_date=TODAY,
             today=TODAY,
         )
-        service.receive_incoming(s, row.id)
+        incoming_stock.receive_incoming(s, row.id)
         assert level(s, sku, wh.id).on_hand == 12
         assert service.available_by_sku(s, [sku]) == {sku: 112}
 
@@ -270,7 +271,7 @@ def test_receiving_into_a_warehouse_without_a_stock_row_creates_it(db, world):
 def test_incoming_rules(db, world):
     with db.session(write=True) as s:
         with pytest.raises(DomainError) as exc:
-            service.add_incoming(
+            incoming_stock.add_incoming(
                 s,
                 sku_code="MT-001-RED",
                 warehouse_code=None,
@@ -280,7 +281,7 @@ def test_incoming_rules(db, world):
             )
         assert error_codes(exc) == ["invalid_quantity", "expected_date_in_past"]
         with pytest.raises(DomainError) as exc:
-            service.add_incoming(
+            incoming_stock.add_incoming(
                 s,
                 sku_code="MT-001-RED",
                 warehouse_code=None,
@@ -290,12 +291,12 @@ def test_incoming_rules(db, world):
             )
         assert error_codes(exc) == ["expected_date_too_far"]
         with pytest.raises(DomainError) as exc:
-            service.add_incoming(
+            incoming_stock.add_incoming(
                 s, sku_code="X", warehouse_code=None, quantity=1, expected_date=TODAY
             )
         assert error_codes(exc) == ["unknown_sku"]
         with pytest.raises(DomainError) as exc:
-            service.receive_incoming(s, 999_999)
+            incoming_stock.receive_incoming(s, 999_999)
         assert exc.value.status == 404
         assert s.scalar(select(IncomingStock.id).where(IncomingStock.quantity == 0)) is None
 
@@ -360,14 +361,14 @@ def test_random_sequences_keep_stock_consistent(db, world, ops):
                     assert exc.items[0].code == "below_reserved"
                     assert qty < model[wh][1]
             elif op == "receive":
-                row = service.add_incoming(
+                row = incoming_stock.add_incoming(
                     s,
                     sku_code="MC-001-BLK",
                     warehouse_code="SPARE" if index else "MAIN",
                     quantity=qty,
                     expected_date=utcnow().date() + timedelta(days=1),
                 )
-                service.receive_incoming(s, row.id)
+                incoming_stock.receive_incoming(s, row.id)
                 model[wh][0] += qty
             for w in warehouses:
                 current = level(s, sku, w)
@@ -383,7 +384,7 @@ def test_concurrent_receipts_of_one_batch_count_once(db, world):
     with db.session(write=True) as s:
         wh = service.create_warehouse(s, code="DOCK", name="Dock").id
         batches = [
-            service.add_incoming(
+            incoming_stock.add_incoming(
                 s,
                 sku_code="CB-001-TAN",
                 warehouse_code="DOCK",
@@ -399,7 +400,7 @@ def test_concurrent_receipts_of_one_batch_count_once(db, world):
         barrier.wait()
         try:
             with db.session(write=True) as s:
-                service.receive_incoming(s, batch_id)
+                incoming_stock.receive_incoming(s, batch_id)
             outcomes.append("ok")
         except DomainError as exc:
             outcomes.append(exc.items[0].code)

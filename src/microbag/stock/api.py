@@ -19,6 +19,7 @@ from microbag.http import (
     WriteSession,
     require_staff,
 )
+from microbag.stock import incoming as batches
 from microbag.stock import service
 from microbag.stock.models import Warehouse
 from microbag.stock.schemas import (
@@ -53,7 +54,7 @@ def stock_out(row: service.StockRow) -> StockOut:
     )
 
 
-def incoming_out(row: service.IncomingRow) -> IncomingOut:
+def incoming_out(row: batches.IncomingRow) -> IncomingOut:
     ship_from, ship_to = row.window
     return IncomingOut(
         id=row.id,
@@ -135,7 +136,7 @@ def list_incoming(
     ] = None,
 ) -> Page[IncomingOut]:
     """Incoming batches by expected date, with their ship windows."""
-    rows, total = service.list_incoming(
+    rows, total = batches.list_incoming(
         session,
         sku=sku,
         warehouse=warehouse,
@@ -154,7 +155,7 @@ def list_incoming(
 @router.post("/incoming", status_code=201, response_model=IncomingOut, responses=WRITE_RESPONSES)
 def add_incoming(body: IncomingCreate, _staff: StaffWriter, session: WriteSession) -> IncomingOut:
     """Record a batch expected at a warehouse (admin, merchandiser)."""
-    row = service.add_incoming(
+    row = batches.add_incoming(
         session,
         sku_code=body.sku,
         warehouse_code=body.warehouse,
@@ -172,4 +173,4 @@ def receive_incoming(
     incoming_id: IdPath, _staff: StaffWriter, session: WriteSession
 ) -> IncomingOut:
     """The batch arrived: its units join on hand (admin, merchandiser); 409 if received before."""
-    return incoming_out(service.receive_incoming(session, incoming_id))
+    return incoming_out(batches.receive_incoming(session, incoming_id))

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from microbag.errors import DomainError
+from microbag.stock import incoming as batches
 from microbag.stock import service
 from microbag.timeutil import utcnow
 from microbag.web.csrf import verify_csrf
@@ -74,7 +75,7 @@ def _page(
             offset=(page - 1) * PAGE_SIZE,
             limit=PAGE_SIZE,
         )
-        incoming, incoming_total = service.list_incoming(
+        incoming, incoming_total = batches.list_incoming(
             session, sku=sku or None, warehouse=warehouse or None, pending=True, limit=PAGE_SIZE
         )
         warehouses, _count = service.list_warehouses(session, limit=200)
@@ -188,7 +189,7 @@ def add_incoming(request: Request, user: StockStaff, db: PortalDb, form: Form) -
         return _failed(request, user, db, "incoming", values, errors, 422)
     try:
         with db.session(write=True) as session:
-            service.add_incoming(
+            batches.add_incoming(
                 session,
                 sku_code=values["sku"],
                 warehouse_code=values["warehouse"] or None,
@@ -230,7 +231,7 @@ def add_warehouse(request: Request, user: StockStaff, db: PortalDb, form: Form) 
 def receive(request: Request, incoming_id: IncomingId, user: StockStaff, db: PortalDb) -> Response:
     try:
         with db.session(write=True) as session:
-            row = service.receive_incoming(session, incoming_id)
+            row = batches.receive_incoming(session, incoming_id)
             sku = row.sku
     except DomainError as exc:
         if exc.status == 404:

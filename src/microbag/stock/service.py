@@ -1,13 +1,16 @@
-"""Stock use cases: availability, atomic reservation, release, shipping, counts, and the
-staff's administration of warehouses, stock levels and incoming batches."""
+"""Stock use cases: availability, atomic reservation, release, shipping, counts, what is
+expected to come in, and the staff's administration of warehouses and stock levels.
+
+The staff's use cases for incoming batches (record, list, receive) are in
+``stock.incoming``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import date
+from typing import cast
 
 from sqlalchemy import ColumnElement, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -215,9 +218,6 @@ def next_incoming(session: Session, sku_ids: Iterable[int], today: date) -> dict
 
 # ---- stock administration (staff use cases) -----------------------------------------------------
 
-# How far ahead an incoming batch may be expected (keeps ship windows within the calendar).
-MAX_INCOMING_DAYS = 5 * 366
-
 
 @dataclass(frozen=True)
 class StockRow:
@@ -229,21 +229,6 @@ class StockRow:
     @property
     def available(self) -> int:
         return available_to_sell(self.on_hand, self.reserved)
-
-
-@dataclass(frozen=True)
-class IncomingRow:
-    id: int
-    sku: str
-    warehouse: str
-    quantity: int
-    expected_date: date
-    note: str
-    received_at: datetime | None
-
-    @property
-    def window(self) -> tuple[date, date]:
-        return ship_window(self.expected_date)
 
 
 def sku_id_for_code(session: Session, code: str) -> int:
@@ -390,124 +375,6 @@ def add_on_hand(session: Session, sku_id: int, warehouse_id: int, quantity: int)
             set_={"on_hand": StockLevel.on_hand + quantity, "updated_at": utcnow()},
         )
     )
-
-
-def _incoming_query() -> Any:
-    return (
-        select(
-            IncomingStock.id,
-            Sku.code,
-            Warehouse.code,
-            IncomingStock.quantity,
-            IncomingStock.expected_date,
-            IncomingStock.note,
-            IncomingStock.received_at,
-        )
-        .select_from(IncomingStock)
-        .join(Sku, Sku.id == IncomingStock.sku_id)
-        .join(Warehouse, Warehouse.id == IncomingStock.warehouse_id)
-    )
-
-
-def get_incoming(session: Session, incoming_id: int) -> IncomingRow:
-    row = session.execute(_incoming_query().where(IncomingStock.id == incoming_id)).first()
-    if row is None:
-        raise NotFound("incoming batch", "unknown_incoming")
-    return IncomingRow(*row)
-
-
-def list_incoming(
-    session: Session,
-    *,
-    sku: str | None = None,
-    warehouse: str | None = None,
-    pending: bool | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> tuple[list[IncomingRow], int]:
-    """Incoming batches by expected date; ``pending`` keeps those not (or only) received."""
-    conditions: list[ColumnElement[bool]] = []
-    if sku:
-        conditions.append(Sku.code == sku)
-    if warehouse:
-        conditions.append(Warehouse.code == warehouse)
-    if pending is not None:
-        received = IncomingStock.received_at
-        conditions.append(received.is_(None) if pending else received.is_not(None))
-    query = _incoming_query().where(*conditions)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.order_by(IncomingStock.expected_date, IncomingStock.id).offset(offset).limit(limit)
-    )
-    return [IncomingRow(*row) for row in rows], int(total)
-
-
-def add_incoming(
-    session: Session,
-    *,
-    sku_code: str,
-    warehouse_code: str | None,
-    quantity: int,
-    expected_date: date,
-    note: str = "",
-    today: date | None = None,
-) -> IncomingRow:
-    """Record a batch expected at a warehouse (the first one when none is named)."""
-    sku_id = sku_id_for_code(session, sku_code)
-    warehouse = warehouse_by_code(session, warehouse_code)
-    today = today or utcnow().date()
-    errors: list[ErrorItem] = []
-    if quantity <= 0:
-        errors.append(
-            ErrorItem("invalid_quantity", "the quantity must be above 0", field="quantity")
-        )
-    if expected_date < today:
-        errors.append(
-            ErrorItem(
-                "expected_date_in_past",
-                f"{expected_date} is before today ({today})",
-                field="expected_date",
-            )
-        )
-    elif expected_date > today + timedelta(days=MAX_INCOMING_DAYS):
-        errors.append(
-            ErrorItem(
-                "expected_date_too_far",
-                f"{expected_date} is more than five years ahead",
-                field="expected_date",
-            )
-        )
-    if errors:
-        raise DomainError(errors)
-    batch = IncomingStock(
-        sku_id=sku_id,
-        warehouse_id=warehouse.id,
-        quantity=quantity,
-        expected_date=expected_date,
-        note=note,
-    )
-    session.add(batch)
-    session.flush()
-    return get_incoming(session, batch.id)
-
-
-def receive_incoming(session: Session, incoming_id: int) -> IncomingRow:
-    """The batch arrived: its units join on hand at its warehouse, exactly once (409 after)."""
-    batch = session.get(IncomingStock, incoming_id)
-    if batch is None:
-        raise NotFound("incoming batch", "unknown_incoming")
-    # Conditional update: of two concurrent receipts only one changes the row.
-    marked = session.execute(
-        update(IncomingStock)
-        .where(IncomingStock.id == incoming_id, IncomingStock.received_at.is_(None))
-        .values(received_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if marked.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("already_received", f"incoming batch {incoming_id} was already received")
-    add_on_hand(session, batch.sku_id, batch.warehouse_id, batch.quantity)
-    session.expire_all()
-    return get_incoming(session, incoming_id)
 
 
 def incoming_until(
