@@ -172,6 +172,7 @@ def plan_quantities(
     kept: list[tuple[LineTerms, int, list[str]]] = []
     dropped: list[DroppedLine] = []
     total = 0
+    capped = False  # did the budget or credit change anything (then the plan says so)
     for line in lines:
         units, rules, why = _shape(line)
         if units is None:
@@ -184,9 +185,11 @@ def plan_quantities(
                 dropped.append(
                     DroppedLine(line.sku, line.wanted, f"left out: over your {cap_kind}")
                 )
+                capped = True
                 continue
             if fitted < units:
                 rules.append(f"trimmed to your {cap_kind} ({money(cap)})")
+                capped = True
                 units = fitted
         total += units * _price(line, units)
         kept.append((line, units, rules))
@@ -235,8 +238,8 @@ def plan_quantities(
             f"Below the minimum order value of {money(minimum)}: add {money(minimum - total)}"
             + (f" (your {cap_kind} of {money(cap)} does not allow more)" if cap is not None else "")
         )
-    if cap is not None:
-        notes.append(f"Kept within your {cap_kind} of {money(cap)}")
+    if capped:
+        notes.append(f"Kept within your {cap_kind} of {money(cap or 0)}")
     return OrderPlan(
         lines=tuple(planned),
         dropped=tuple(dropped),
