@@ -86,7 +86,7 @@ def test_every_plan_is_checked_and_beats_greedy(instance: PlanInstance) -> None:
     if best is None:
         assert result.status == "infeasible"
         return
-    assert result.status == "optimal"
+    assert result.status == "optimal", (repr(instance), best, result)
     assert check_plan(instance, result.lines, result.objective) == []
     if greedy is not None:
         assert check_plan(instance, greedy) == []

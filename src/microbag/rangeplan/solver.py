@@ -350,6 +350,14 @@ def solve(
         h.setSolution(solution)
     h.run()
     mip_status = h.getModelStatus()
+    if mip_status == highspy.HighsModelStatus.kInfeasible and status == "optimal":
+        # The relaxation has plans but the MIP has none: asked again without presolve,
+        # whose reductions are the usual suspect, before an "infeasible" is believed.
+        h = _highs(left(), gap)
+        h.setOptionValue("presolve", "off")
+        h.passModel(model.lp)
+        h.run()
+        mip_status = h.getModelStatus()
     seconds = time.perf_counter() - began
     if mip_status == highspy.HighsModelStatus.kInfeasible:
         return SolveResult("infeasible", seconds=seconds)
