@@ -131,3 +131,21 @@ def test_bundles_api(client, db, world, tmp_path):
     )
     r = client.post("/api/v1/bundles/mine", headers=world.auth("merch@seller.test"))
     assert r.status_code == 202 and r.json()["kind"] == "bundles_mine"
+
+
+def test_order_pages_show_the_discount_lines(signed_in, db, world):
+    from tests.bundles.helpers import place
+
+    with db.session(write=True) as s:
+        service.create_offer(
+            s,
+            name="Clutch + tote",
+            items=[OfferItem(GLD, 1), OfferItem(RED, 1)],
+            bundle_price_minor=8_000,
+            currency="EUR",
+        )
+    order = place(db, "buyer@a.test", (GLD, 6), (RED, 6))
+    for email, url in (("buyer@a.test", "/orders"), ("sales@seller.test", "/staff/orders")):
+        page = signed_in(email).get(f"{url}/{order.id}").text
+        row = page.split('class="bundle-discount"', 1)[1].split("</tr>", 1)[0]
+        assert "Bundle: Clutch + tote × 6" in row and "60" in row

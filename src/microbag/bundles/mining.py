@@ -32,8 +32,8 @@ from microbag.bundles.policies import Partner, Together, set_key
 
 PARTNERS_PER_SKU = 20
 MIN_PAIR_BASKETS = 2
-SET_BASKET_MAX = 40
-SET_MIN_BASKETS = 10
+SET_BASKET_MAX = 30
+SET_MIN_BASKETS = 15
 SET_MIN_CONFIDENCE = 0.3
 SET_RULES_MAX = 2000
 
@@ -118,9 +118,7 @@ class TogetherModel:
         pair_counts = self.together.data[start:end].astype(np.int64)
         keep = pair_counts >= MIN_PAIR_BASKETS
         cols, vals, pair_counts = cols[keep], vals[keep], pair_counts[keep]
-        order = sorted(
-            range(len(cols)), key=lambda k: (-vals[k], int(self._popularity_rank[cols[k]]))
-        )[:limit]
+        order = np.lexsort((self._popularity_rank[cols], -vals))[:limit]
         n_i, n = int(self.counts[i]), self.n_baskets
         out = []
         for k in order:

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from microbag.bundles import service as bundles_service
 from microbag.buyers.service import get_company
 from microbag.catalog.exporter import write_table
 from microbag.catalog.policies import CODE_PATTERN
@@ -242,6 +243,7 @@ def timeline(order: Order) -> list[dict[str, Any]]:
 def order_page(request: Request, order_id: OrderId, user: BuyerUser, db: PortalDb) -> Response:
     with db.session() as session:
         order = service.get_order(session, user.principal, order_id)
+        bundle_discounts = bundles_service.order_discounts(session, order.id)
     may_cancel = policies.may(user.principal, "cancel") and (
         order.status in policies.BUYER_CANCELLABLE
     )
@@ -253,6 +255,7 @@ def order_page(request: Request, order_id: OrderId, user: BuyerUser, db: PortalD
             "order": order,
             "timeline": timeline(order),
             "placed_now": request.query_params.get("placed") == "1",
+            "bundle_discounts": bundle_discounts,
             "may_cancel": may_cancel,
             "may_reorder": policies.may(user.principal, "place"),
         },

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
+from microbag.bundles import service as bundles_service
 from microbag.buyers.service import company_names, get_company, terms_label
 from microbag.errors import DomainError, ErrorItem
 from microbag.orders import policies, service
@@ -90,6 +91,7 @@ def _order_page(
         order = service.get_order(session, user.principal, order_id)
         company = get_company(session, order.company_id)
         terms = terms_label(company)
+        bundle_discounts = bundles_service.order_discounts(session, order.id)
     return staff_page(
         request,
         user,
@@ -100,6 +102,7 @@ def _order_page(
             "company": company,
             "terms": terms,
             "timeline": timeline(order),
+            "bundle_discounts": bundle_discounts,
             "errors": errors,
             "values": values or {},
             "notice": DONE.get(request.query_params.get("done", "")),
