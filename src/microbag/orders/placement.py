@@ -7,8 +7,9 @@ placement is the one write that buyers' systems call in bulk, and building state
 and the ORM's bookkeeping cost more than the database's own work. Per order, whatever
 its number of lines: one read of the company and its price list, one read of every
 line's SKU, terms and tiers, the idempotency key, the stock rows (locked, in SKU order),
-and one statement each for the order, its lines, its event, the stock update and the
-allocations; for a company on credit, last, the company's row lock and its open unpaid
+the bundle offers (two lines or more), the stock update, and on PostgreSQL one statement
+for the order, its lines, event and allocations and the key's link (a statement each on
+SQLite); for a company on credit, last, the company's row lock and its open unpaid
 total, in one round trip (``hold_credit``). On SQLite, whose writers are serialized,
 ``check`` reads the open unpaid total instead and nothing is locked.
 

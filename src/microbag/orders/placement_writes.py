@@ -1,6 +1,7 @@
 """Placing an order, the writes: claim the idempotency key, insert the order, its lines
 and event, reserve the stock (through ``stock.service.reserve_rows``: stock rows are
-written only by the stock package) and record where it was reserved.
+written only by the stock package) and record where it was reserved. On PostgreSQL
+everything but the key's claim and the stock update is one statement (``_WRITE_ALL_PG``).
 
 ``orders.placement`` reads and checks first (see its docstring for the statements and
 the lock order); these run after every line passed.
