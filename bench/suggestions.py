@@ -10,8 +10,9 @@ one), our model ranking only new SKUs (``new_only``).
 Baselines, same customers, same run: global popularity of the last 12 weeks (distinct
 customers); the customer's own most repeated SKUs (padded with popularity); own
 repeats plus item-to-item cosine co-occurrence; EASE (Steck 2019, closed form). EASE's
-lambda and the cosine blend's weight are tuned on an earlier cut (TUNING_CUT), never on
-a scored one. For discovery the baselines are popularity and EASE, owned SKUs removed.
+lambda (one for all SKUs, one for discovery) and the cosine blend's weight are tuned on
+an earlier cut (TUNING_CUT), never on a scored one. For discovery the baselines are
+popularity and EASE, owned SKUs removed.
 
     python -m bench.run --only suggestions [--quick]
 """
@@ -41,7 +42,7 @@ HORIZON_DAYS = 56
 TUNING_CUT = date(2011, 5, 16)
 CUTS = (date(2011, 7, 4), date(2011, 8, 15), date(2011, 9, 12), date(2011, 10, 10))
 QUICK_CUTS = (date(2011, 8, 15), date(2011, 10, 10))
-EASE_LAMBDAS = (10.0, 25.0, 50.0, 100.0, 250.0, 500.0)
+EASE_LAMBDAS = (10.0, 50.0, 250.0, 1000.0)
 COSINE_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
 POPULAR_DAYS = 84
 
@@ -129,11 +130,6 @@ class Baselines:
         self.lam = lam
         self.ease = ease_from_gram(self.gram, lam)
 
-    def _vector(self, ref: str) -> np.ndarray:
-        x = np.zeros(len(self.skus), dtype=np.float32)
-        x[self.owned[ref][0]] = 1.0
-        return x
-
     def popular(self, ref: str, new_only: bool = False) -> list[str]:
         scores = self.popularity.copy()
         if new_only:
@@ -152,15 +148,6 @@ class Baselines:
         top = similar.max()
         scores = weight * (similar / top if top > 0 else similar)
         scores[items] += np.log1p(orders)
-        return self._top(scores)
-
-    def ease_scores(self, ref: str) -> np.ndarray:
-        return np.asarray(self._vector(ref) @ self.ease, dtype=np.float64)
-
-    def ease_top(self, ref: str, new_only: bool = False) -> list[str]:
-        scores = self.ease_scores(ref)
-        if new_only:
-            scores[self.owned[ref][0]] = -np.inf
         return self._top(scores)
 
     def _top(self, scores: np.ndarray) -> list[str]:
@@ -197,26 +184,36 @@ def recall(picks: dict[str, list[str]], truth: dict[str, set[str]]) -> float:
     return float(np.mean(values)) if values else 0.0
 
 
-def tune(purchases: pl.DataFrame) -> tuple[float, float]:
-    """EASE's lambda and the cosine weight, chosen on TUNING_CUT (never a scored cut)."""
-    train, bought, _new = truths(purchases, TUNING_CUT)
+def tune(purchases: pl.DataFrame) -> tuple[float, float, float]:
+    """EASE's lambda (for all SKUs, and for discovery) and the cosine weight, chosen on
+    TUNING_CUT (never a scored cut)."""
+    train, bought, new = truths(purchases, TUNING_CUT)
     best_lam, best = EASE_LAMBDAS[0], -1.0
+    new_lam, best_new = EASE_LAMBDAS[0], -1.0
     base = Baselines(train, TUNING_CUT, EASE_LAMBDAS[0])
     for lam in EASE_LAMBDAS:
         base.set_lambda(lam)
-        value = recall({r: base.ease_top(r) for r in bought}, bought)
+        tops, new_tops = base.ease_tops(sorted(bought))
+        value = recall(tops, bought)
         if value > best:
             best_lam, best = lam, value
+        value = recall({r: new_tops[r] for r in new}, new)
+        if value > best_new:
+            new_lam, best_new = lam, value
     best_weight, best = COSINE_WEIGHTS[0], -1.0
     for weight in COSINE_WEIGHTS:
         value = recall({r: base.repeats_cosine(r, weight) for r in bought}, bought)
         if value > best:
             best_weight, best = weight, value
-    return best_lam, best_weight
+    return best_lam, new_lam, best_weight
 
 
 def score_cut(
-    purchases: pl.DataFrame, profiles: dict[str, Any], cut: date, lam: float, weight: float
+    purchases: pl.DataFrame,
+    profiles: dict[str, Any],
+    cut: date,
+    lams: tuple[float, float],
+    weight: float,
 ) -> dict[str, Any]:
     from microbag.suggestions.engine import SuggestionModel
 
@@ -226,18 +223,22 @@ def score_cut(
     fit_seconds = time.perf_counter() - t0
     ours = {r: [s.sku for s in model.suggest(r, TOP)] for r in bought}
     ours_new = {r: [s.sku for s in model.suggest(r, TOP, new_only=True)] for r in new}
-    base = Baselines(train, cut, lam)
+    base = Baselines(train, cut, lams[0])
+    ease_tops, _ = base.ease_tops(sorted(bought))
+    if lams[1] != lams[0]:
+        base.set_lambda(lams[1])
+    _, ease_new = base.ease_tops(sorted(new))
     measures = {
         "microbag": recall(ours, bought),
         "popularity": recall({r: base.popular(r) for r in bought}, bought),
         "own_repeats": recall({r: base.repeats(r) for r in bought}, bought),
         "repeats_cosine": recall({r: base.repeats_cosine(r, weight) for r in bought}, bought),
-        "ease": recall({r: base.ease_top(r) for r in bought}, bought),
+        "ease": recall(ease_tops, bought),
     }
     discovery = {
         "microbag": recall(ours_new, new),
         "popularity": recall({r: base.popular(r, True) for r in new}, new),
-        "ease": recall({r: base.ease_top(r, True) for r in new}, new),
+        "ease": recall(ease_new, new),
     }
     return {
         "cut": cut.isoformat(),
@@ -258,10 +259,14 @@ def run(pg_url: str | None = None, quick: bool = False) -> dict[str, Any]:
     if not DATA.exists():
         return {"suggestions_skipped": f"{DATA} is absent"}
     purchases, profiles = load_purchases()
-    lam, weight = tune(purchases)
+    lam, new_lam, weight = tune(purchases)
     cuts = QUICK_CUTS if quick else CUTS
-    details = [score_cut(purchases, profiles, cut, lam, weight) for cut in cuts]
-    out: dict[str, Any] = {"suggestions_ease_lambda": lam, "suggestions_cosine_weight": weight}
+    details = [score_cut(purchases, profiles, cut, (lam, new_lam), weight) for cut in cuts]
+    out: dict[str, Any] = {
+        "suggestions_ease_lambda": lam,
+        "suggestions_ease_lambda_discovery": new_lam,
+        "suggestions_cosine_weight": weight,
+    }
     for measure, prefix in (
         ("recall20", "suggestions_recall20"),
         ("discovery_recall20", "suggestions_discovery_recall20"),

@@ -379,7 +379,7 @@ def _region_words(region: str) -> str:
 
 
 LEARN_HORIZON_DAYS = 56
-LEARN_MAX_BUYERS = 1500
+LEARN_MAX_BUYERS = 1000
 LEARN_MIN_LINES = 1000
 
 

@@ -328,6 +328,7 @@ def fit_weights(rows: np.ndarray, labels: np.ndarray) -> tuple[float, ...] | Non
 
 
 SHORTLIST = 200
+TUNE_ROUNDS = 1  # rounds of the coordinate search (each costs seconds on UCI)
 
 
 def shortlist(feats: Features, owned: History, *, include_owned: bool) -> np.ndarray:
@@ -373,7 +374,7 @@ def tune_for_recall(
     best = np.asarray(start, dtype=np.float64)
     best_value = recall(best)
     spread = rows[mask].std(axis=0) + 1e-9
-    for _round in range(2):
+    for _round in range(TUNE_ROUNDS):
         for f in range(n_features):
             step = 1.0 / spread[f] * max(0.25, float(np.abs(best).mean()))
             for candidate in (0.0, best[f] * 0.5, best[f] * 2.0, best[f] + step, best[f] - step):
