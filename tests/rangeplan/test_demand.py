@@ -14,16 +14,16 @@ from ..factories import add_history_order
 from .test_service import TODAY, request, with_costs
 
 
-def test_forecast_then_last_year_then_prior(db, world) -> None:
+def seed_demand(db, world) -> None:
+    """Costs for the test world's SKUs, a forecast of 30 a week for the gold clutch over
+    half of holiday 2026 and 90 black clutches sold in last year's holiday weeks."""
     with_costs(db)
     window = season_window("holiday", 2026, None)
     with db.session(write=True) as s:
         run = ForecastRun(horizon=8, engine="local", params={})
         s.add(run)
         s.flush()
-        # A forecast covering half the season's weeks: 30 a week, scaled to the season.
-        half = window.weeks[: len(window.weeks) // 2]
-        for week in half:
+        for week in window.weeks[: len(window.weeks) // 2]:
             s.add(
                 Forecast(
                     run_id=run.id,
@@ -36,9 +36,13 @@ def test_forecast_then_last_year_then_prior(db, world) -> None:
                     model="AutoETS",
                 )
             )
-        # Last year's holiday weeks: 90 units of the black clutch.
         when = datetime.combine(window.weeks[1] - timedelta(weeks=52), datetime.min.time(), UTC)
         add_history_order(s, world.company_a, world.skus["MC-001-BLK"], "MC-001-BLK", 90, when)
+
+
+def test_forecast_then_last_year_then_prior(db, world) -> None:
+    seed_demand(db, world)
+    window = season_window("holiday", 2026, None)
     with db.session() as s:
         found = build_candidates(s, request(), shipped_knowledge(), TODAY)
     ev = found.evidence

@@ -116,8 +116,14 @@ def pick_reasons(
     sold = expected_sales(item.curve, available)
     bought = line.bought(item)
     if bought:
+        terms = []
+        if item.case_pack > 1:
+            terms.append(f"{line.cases} cases of {item.case_pack}")
+        if item.moq > 1:
+            terms.append(f"supplier MOQ {item.moq}")
         out.append(
-            f"buy {bought} units ({line.cases} cases of {item.case_pack}, supplier MOQ {item.moq})"
+            f"buy {bought} units"
+            + (f" ({', '.join(terms)})" if terms else "")
             + (f" on top of {item.free_units} on hand or incoming" if item.free_units else "")
         )
     else:

@@ -179,8 +179,9 @@ def range_plan_page(request: Request, plan_id: PlanId, user: StaffUser, db: Port
             "spend": to_buy,
             "styles": len({ln.style_code for ln in lines}),
             "units": sum(ln.units for ln in lines),
+            # Rounded, and + 0.0 turns a -0.0 into 0.0.
             "gain": (
-                plan.objective / plan.greedy_objective - 1
+                round(plan.objective / plan.greedy_objective - 1, 4) + 0.0
                 if plan.objective and plan.greedy_objective and plan.greedy_objective > 0
                 else None
             ),
