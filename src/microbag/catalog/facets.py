@@ -6,22 +6,23 @@ combine with OR, filters with AND). The conditions are the catalog listing's own
 (``catalog.listing``), so the counts can never disagree with the list.
 
 Counting each facet with its own query read the whole matching catalog seven
-times (0.5-0.9 s at 100,000 SKUs once "in stock" or a ships-by date is set, as
-each of those is a per-SKU stock lookup). Here the matching SKUs are read once:
+times (0.5-0.9 s at 100,000 SKUs once "in stock" or a ships-by date is set). Here
+the matching SKUs are read once:
 
 - The conditions that are not facets (visibility, text, stock, ships-by) filter
-  the rows; each active facet becomes a per-row "miss" flag. A row that misses no
-  facet counts in every facet; one that misses exactly one facet counts only in
-  that facet (``missed``); one that misses two or more counts nowhere.
-- The rows (style, material, color, missed) are computed once, as a CTE (forced
-  MATERIALIZED on SQLite, which would otherwise run it once per reader), and
-  grouped: by style (a few thousand groups, joined to their styles once, which
-  gives type, size, tier, season and occasions) and by material and by color.
-  Each facet sums what counts for it. PostgreSQL hashes each grouping; SQLite
-  (which has no GROUPING SETS nor hash aggregation) sorts, and the style groups
-  keep its sorts small.
-- Occasions are tags of the style (several per style): the per-style counts are
-  spread over the style's tags.
+  the rows; "in stock" is a column of the SKU (``available_bins``, kept by triggers
+  on stock_levels), so it comes from the same covering index as material and color
+  instead of a stock lookup per SKU. Each active facet becomes a per-row "miss"
+  flag. A row that misses no facet counts in every facet; one that misses exactly
+  one facet counts only in that facet (``missed``); one that misses two or more
+  counts nowhere and is left out.
+- The rows (style, material, color, missed) are grouped by style and by material
+  and color together: GROUPING SETS, one hashed pass, on PostgreSQL; on SQLite (no
+  grouping sets, no hash aggregation) the rows are a MATERIALIZED CTE sorted once
+  per grouping.
+- The style groups are joined to their styles once (type, size, tier, season) and
+  summed into a few hundred cells, and over the style's occasion tags (several per
+  style); those cells and the material-and-color groups are added up in Python.
 """
 
 from __future__ import annotations
