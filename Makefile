@@ -34,6 +34,7 @@ run: install
 	$(BIN)/microbag demo load --if-empty
 	$(BIN)/microbag trends run --queue --if-missing
 	$(BIN)/microbag forecast run --horizon 8 --queue --if-missing
+	$(BIN)/microbag plan mine-bundles --queue --if-missing
 	$(BIN)/microbag serve --host $(HOST) --port $(PORT) --with-worker
 
 ## make chromium: Debian's Chromium for the browser tests (never a downloaded browser)

@@ -101,5 +101,7 @@ def test_mine_bundles_stores_a_run(cli_db, world, tmp_path) -> None:
     with cli_db.session() as s:
         run = service.latest_run(s)
         assert run is not None and run.created_by == "cli"
+    result = runner.invoke(app, ["plan", "mine-bundles", "--queue", "--if-missing"])
+    assert result.exit_code == 0 and "nothing to do" in result.output
     result = runner.invoke(app, ["plan", "mine-bundles", "--queue"])
     assert result.exit_code == 0 and "bundles_mine" in result.output

@@ -94,10 +94,22 @@ def mine_bundles(
     queue: Annotated[
         bool, typer.Option("--queue", help="Queue a bundles_mine job for a worker instead")
     ] = False,
+    if_missing: Annotated[
+        bool,
+        typer.Option("--if-missing", help="Only if nothing was mined yet nor is being mined"),
+    ] = False,
 ) -> None:
     """Mine the baskets for SKUs ordered together and store the rules pages show."""
-    from microbag.bundles.service import compute_mining, store_mining
+    from microbag.bundles.service import compute_mining, latest_run, store_mining
 
+    if if_missing:
+        from microbag.jobs.policies import BUNDLES_MINE
+        from microbag.jobs.service import has_active
+
+        with database().session() as session:
+            if latest_run(session) is not None or has_active(session, BUNDLES_MINE):
+                console.print("bundles already mined (or being mined): nothing to do")
+                return
     if queue:
         from microbag.jobs.policies import BUNDLES_MINE
         from microbag.jobs.service import enqueue
