@@ -42,7 +42,7 @@ HORIZON_DAYS = 56
 TUNING_CUT = date(2011, 5, 16)
 CUTS = (date(2011, 7, 4), date(2011, 8, 15), date(2011, 9, 12), date(2011, 10, 10))
 QUICK_CUTS = (date(2011, 8, 15), date(2011, 10, 10))
-EASE_LAMBDAS = (10.0, 50.0, 250.0, 1000.0)
+EASE_LAMBDAS = (10.0, 50.0, 250.0, 1000.0, 3000.0)
 COSINE_WEIGHTS = (0.25, 0.5, 1.0, 2.0, 4.0)
 POPULAR_DAYS = 84
 
@@ -149,6 +149,20 @@ class Baselines:
         scores = weight * (similar / top if top > 0 else similar)
         scores[items] += np.log1p(orders)
         return self._top(scores)
+
+    def ease_tops(self, refs: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """EASE's top 20 per customer (all SKUs, new SKUs only), scored in one product."""
+        x = np.zeros((len(refs), len(self.skus)), dtype=np.float32)
+        for row, ref in enumerate(refs):
+            x[row, self.owned[ref][0]] = 1.0
+        scores = (x @ self.ease).astype(np.float64)
+        tops: dict[str, list[str]] = {}
+        new: dict[str, list[str]] = {}
+        for row, ref in enumerate(refs):
+            tops[ref] = self._top(scores[row])
+            scores[row, self.owned[ref][0]] = -np.inf
+            new[ref] = self._top(scores[row])
+        return tops, new
 
     def _top(self, scores: np.ndarray) -> list[str]:
         top = np.argpartition(-scores, TOP)[:TOP]
