@@ -5,6 +5,9 @@ as good as the best plan there is; an infeasible request names its conflict."""
 from __future__ import annotations
 
 import itertools
+import json
+import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -144,3 +147,30 @@ def test_the_checker_catches_each_broken_constraint() -> None:
     )
     names = {v.constraint for v in check_plan(instance, [PlanLine("T0", 1)], objective=1.0)}
     assert names == {"moq:T0", "budget", "max_styles", "max_count:bag_type:micro_tote", "objective"}
+
+
+def load_instance(name: str) -> PlanInstance:
+    """A saved instance (the demo catalog's holiday plan: 268 SKUs, 32 constraints)."""
+    data = json.loads((Path(__file__).parent / "data" / name).read_text())
+    return PlanInstance(
+        skus=tuple(
+            PlanSku(**{**s, "curve": tuple(map(tuple, s["curve"])), "groups": tuple(s["groups"])})
+            for s in data["skus"]
+        ),
+        budget=data["budget"],
+        max_styles=data["max_styles"],
+        min_styles=data["min_styles"],
+        bounds=tuple(GroupBound(**b) for b in data["bounds"]),
+    )
+
+
+def test_the_demo_catalogs_plan_is_solved_within_its_time_limit() -> None:
+    """HiGHS 1.16's MIP presolve looped for minutes past the time limit on this one."""
+    instance = load_instance("demo_holiday_plan.json")
+    greedy = greedy_plan(instance)
+    started = time.perf_counter()
+    result = solve(instance, time_limit=10, start=greedy)
+    assert time.perf_counter() - started < 15
+    assert result.status == "optimal" and result.gap is not None and result.gap <= 0.001
+    assert check_plan(instance, result.lines, result.objective) == []
+    assert result.objective >= plan_objective(instance, greedy)
