@@ -152,3 +152,23 @@ def test_pooled_fit_with_buyer_and_price_facts_keeps_the_contract() -> None:
     for s in series:
         p = model.forecast(s, 6)
         assert p.mean.shape == (6,) and np.all(np.isfinite(p.mean)) and np.all(p.mean >= 0)
+
+
+def test_series_the_pooled_model_forecasts_take_its_average_with_the_median(monkeypatch) -> None:
+    from microbag.forecasting.engine import forecast_series
+
+    series = _growing(24, 20, seed=7)
+    table = fit_predict(series, 4)
+    results = forecast_series(series, 4, fast=True)
+    assert {r.choice.model for r in results} == {"Pooled+RollingMedian"}
+    for r, s in zip(results, series, strict=True):
+        expected = (table[(s.unique_id, s.week(20))][:4] + np.median(s.y[-6:])) / 2
+        np.testing.assert_allclose(r.prediction.mean, expected)
+        assert r.choice.wape[4] == r.scores["Pooled+RollingMedian"][4].wape
+    # Too few series to pool: the per-class choice, one model per demand class.
+    monkeypatch.setattr(pooled_module, "MIN_SERIES", 100)
+    alone = forecast_series(series, 4, fast=True)
+    by_class: dict[str, set[str]] = {}
+    for r in alone:
+        by_class.setdefault(r.demand_class, set()).add(r.choice.model)
+    assert all(len(models) == 1 for models in by_class.values())

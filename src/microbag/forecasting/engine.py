@@ -9,7 +9,7 @@ engine ran them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from microbag.forecasting.policies import (
@@ -148,12 +148,31 @@ def run_dask(
             cluster.close()
 
 
-def assemble(evaluated: Sequence[Evaluated], mode: str = "class") -> list[SeriesForecast]:
-    """Choose a model per series and keep its forecast."""
+POOLED_AVERAGE = "Pooled+RollingMedian"
+
+
+def assemble(
+    evaluated: Sequence[Evaluated], mode: str = "class", pooled_ids: Collection[str] = ()
+) -> list[SeriesForecast]:
+    """Choose a model per series and keep its forecast.
+
+    Series in ``pooled_ids`` (the pooled model forecast them from the end of their
+    history) take the pooled model averaged with the rolling median: on origins before
+    those scored in the bench it beat the per-class choice (WAPE 0.713 against 0.718 at
+    4 weeks, 0.734 against 0.746 at 8), which picks from 3-4 noisy inner origins. The
+    others (a catalog too small to pool) keep the per-class choice."""
     per_series = {e.unique_id: e.scores for e in evaluated}
     classes = {e.unique_id: e.demand_class for e in evaluated}
     candidates = [m.name for m in microbag_models()]
     choices = choose_models(per_series, classes, candidates, mode)
+    for e in evaluated:
+        chosen = e.scores.get(POOLED_AVERAGE)
+        if e.unique_id in pooled_ids and chosen and POOLED_AVERAGE in e.predictions:
+            choices[e.unique_id] = Choice(
+                model=POOLED_AVERAGE,
+                wape={h: s.wape for h, s in chosen.items()},
+                mase={h: s.mase for h, s in chosen.items()},
+            )
     return [
         SeriesForecast(
             e.unique_id,
@@ -180,10 +199,11 @@ def forecast_series(
 
     The pooled model is fitted first, on the driver, over all series (one fit per origin)."""
     pooled = fit_predict(series, horizon)
+    forecast_from_end = {s.unique_id for s in series if (s.unique_id, s.week(len(s.y))) in pooled}
     if engine == "dask":
         evaluated = run_dask(
             series, horizon, address=dask_address, fast=fast, progress=progress, pooled=pooled
         )
     else:
         evaluated = run_local(series, horizon, fast=fast, progress=progress, pooled=pooled)
-    return assemble(evaluated, mode)
+    return assemble(evaluated, mode, forecast_from_end)
