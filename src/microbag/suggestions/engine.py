@@ -409,7 +409,6 @@ def learn_weights(
         picks = np.random.default_rng(0).choice(len(refs), LEARN_MAX_BUYERS, replace=False)
         refs = [refs[i] for i in sorted(picks)]
     known_rows, known_labels, new_rows, new_labels = [], [], [], []
-    new_counts: list[int] = []
     for ref in refs:
         owned = earlier._owned[ref]
         profile = earlier.profiles.get(ref) or BuyerProfile(ref, None, None)
@@ -423,7 +422,6 @@ def learn_weights(
         known_labels.append(labels_of[candidates])
         new_rows.append(matrix[others])
         new_labels.append(labels_of[others])
-        new_counts.append(len(bought[ref] - set(owned.items.tolist())))
     if not refs:
         return None
     known = ranking.fit_weights(np.vstack(known_rows), np.concatenate(known_labels))
@@ -432,5 +430,6 @@ def learn_weights(
         return None
     totals = [len(bought[ref]) for ref in refs]
     known = ranking.tune_for_recall(list(zip(known_rows, known_labels, totals, strict=True)), known)
-    new = ranking.tune_for_recall(list(zip(new_rows, new_labels, new_counts, strict=True)), new)
+    # Discovery keeps the logistic weights: its labels are few per buyer, and the search
+    # over them lost recall on the tuning cut (0.1315 against 0.1338).
     return ranking.Weights(known=known, new=new, learned=True)
