@@ -416,9 +416,11 @@ def compute_plan(
     else:
         raise DomainError(
             ErrorItem(
-                "solver_failed", "the solver found no plan in the time limit; allow more time"
+                "no_plan_found",
+                f"no plan was found in {request.time_limit_s:g} s (nor proof that none "
+                "exists): allow more time, or relax the budget, styles or group bounds",
             ),
-            503,
+            422,
         )
     return plan
 

@@ -60,7 +60,7 @@ DEFAULT_GAP = 0.001  # proven within 0.1 % of the best possible plan
 
 @dataclass
 class SolveResult:
-    status: str  # optimal | time_limit | infeasible | error
+    status: str  # optimal | time_limit | infeasible | no_plan (none found in time)
     lines: list[PlanLine] = field(default_factory=list)
     objective: float = 0.0
     # Proven relative gap between the plan and the best bound (0 when proven optimal).
@@ -385,9 +385,8 @@ def solve(
     if mip_status == highspy.HighsModelStatus.kInfeasible:
         return SolveResult("infeasible", seconds=seconds)
     info = h.getInfo()
-    if info.primal_solution_status != 2:  # no feasible solution (e.g. time out before one)
-        name = "time_limit" if mip_status == highspy.HighsModelStatus.kTimeLimit else "error"
-        return SolveResult(name, seconds=seconds)
+    if info.primal_solution_status != 2:  # no plan found in time (nor proven none exists)
+        return SolveResult("no_plan", seconds=seconds)
     found = float(info.objective_function_value)
     best_bound = min(float(info.mip_dual_bound), bound)
     proven = (best_bound - found) / max(abs(found), 1e-9)
@@ -404,8 +403,12 @@ def solve(
 
 def feasible(instance: PlanInstance, time_limit: float = 5.0) -> bool | None:
     """Is there any plan meeting the active constraints? None when HiGHS cannot tell in time."""
+    began = time.monotonic()
     model = _build(instance, with_objective=False)
-    h = _highs(time_limit, 1.0)
+    # The relaxation first: when it has no solution, nor has the MIP (and it is quick).
+    if _relaxation(model, time_limit)[0] == "infeasible":
+        return False
+    h = _highs(max(0.1, time_limit - (time.monotonic() - began)), 1.0)
     h.passModel(model.lp)
     h.run()
     status = h.getModelStatus()
@@ -425,14 +428,21 @@ def conflicting_constraints(
     deadline = time.monotonic() + time_limit
 
     def left() -> float:
-        return max(0.5, deadline - time.monotonic())
+        return deadline - time.monotonic()
 
     names = instance.constraint_names()
     conflict = list(names)
     for name in names:
+        if left() <= 0:
+            break  # out of time: the rest stay in the set (it is then not the smallest)
         trial = [c for c in conflict if c != name]
         relaxed = instance.without(set(names) - set(trial))
         if feasible(relaxed, left()) is False:
             conflict = trial
-    alone = [name for name in conflict if feasible(instance.without({name}), left()) is True]
+    alone = []
+    for name in conflict:
+        if left() <= 0:
+            break
+        if feasible(instance.without({name}), left()) is True:
+            alone.append(name)
     return conflict, alone
