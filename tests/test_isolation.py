@@ -113,6 +113,21 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/companies/{company_id}/customer-links"): ALL_STAFF,
     ("POST", "/api/v1/companies/{company_id}/customer-links"): SALES,
     ("DELETE", "/api/v1/companies/{company_id}/customer-links/{customer_ref}"): SALES,
+    ("GET", "/api/v1/knowledge"): ALL_STAFF,
+    ("GET", "/api/v1/knowledge/{key}"): ALL_STAFF,
+    ("PUT", "/api/v1/knowledge/{key}"): MERCH,
+    ("DELETE", "/api/v1/knowledge/{key}"): MERCH,
+    ("GET", "/api/v1/skus/{code}/together"): ANY,
+    ("POST", "/api/v1/bundles/together"): ANY,
+    ("GET", "/api/v1/bundle-offers"): ALL_STAFF,
+    ("POST", "/api/v1/bundle-offers"): SALES,
+    ("PUT", "/api/v1/bundle-offers/{offer_id}/active"): SALES,
+    ("GET", "/api/v1/orders/{order_id}/bundle-discounts"): ANY,
+    ("POST", "/api/v1/bundles/mine"): MERCH,
+    ("GET", "/api/v1/range-plans"): ALL_STAFF,
+    ("POST", "/api/v1/range-plans"): MERCH,
+    ("GET", "/api/v1/range-plans/{plan_id}"): ALL_STAFF,
+    ("GET", "/api/v1/range-plans/{plan_id}/export"): ALL_STAFF,
 }
 
 # Path parameters that name an object owned by one buyer company (or one user).
@@ -200,6 +215,10 @@ def objects(client, world, db):
         "value": "red",
         "suggestion_id": suggestion_id,
         "customer_ref": "17850",
+        "key": "segment_types.boutique",
+        "code": "MC-001-GLD",
+        "offer_id": 1,  # staff-side objects: a missing one answers 404 to allowed roles
+        "plan_id": 1,
     }
 
 
