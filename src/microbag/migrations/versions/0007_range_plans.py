@@ -34,14 +34,14 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=254), nullable=False),
         sa.CheckConstraint("unit_cost_minor >= 0", name=op.f("ck_sku_costs_cost_nonneg")),
         sa.CheckConstraint("supplier_moq >= 1", name=op.f("ck_sku_costs_moq_positive")),
-        sa.CheckConstraint(
-            "supplier_case_pack >= 1", name=op.f("ck_sku_costs_case_pack_positive")
-        ),
+        sa.CheckConstraint("supplier_case_pack >= 1", name=op.f("ck_sku_costs_case_pack_positive")),
         sa.ForeignKeyConstraint(
             ["sku_id"], ["skus.id"], name=op.f("fk_sku_costs_sku_id_skus"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sku_costs")),
-        sa.UniqueConstraint("sku_id", "effective_from", name=op.f("uq_sku_costs_sku_id_effective_from")),
+        sa.UniqueConstraint(
+            "sku_id", "effective_from", name=op.f("uq_sku_costs_sku_id_effective_from")
+        ),
     )
     with op.batch_alter_table("sku_costs", schema=None) as batch_op:
         batch_op.create_index(
@@ -99,7 +99,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_range_plan_lines")),
-        sa.UniqueConstraint("plan_id", "sku_code", name=op.f("uq_range_plan_lines_plan_id_sku_code")),
+        sa.UniqueConstraint(
+            "plan_id", "sku_code", name=op.f("uq_range_plan_lines_plan_id_sku_code")
+        ),
     )
 
 
