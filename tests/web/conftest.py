@@ -98,9 +98,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture
 def browser_page(browser, live_server) -> Iterator[Any]:
-    """A fresh browser context (no cookies) on the live server, with short timeouts."""
+    """A fresh browser context (no cookies) on the live server, with bounded timeouts.
+
+    30 s, not 10: the suite runs on every core, and the other worker's numerical tests
+    (forecasts, suggestions, bundles on UCI) can hold both cores while Chromium loads its
+    first page (a 10 s first navigation timed out once that way).
+    """
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     try:
         yield page
