@@ -11,6 +11,7 @@ from microbag.cli import (
     forecast,
     intel,
     jobs,
+    knowledge,
     plan,
     plan_range,
     stock,
@@ -23,6 +24,7 @@ app.add_typer(demo.app, name="demo", help="Demo data.")
 app.add_typer(accounts.users_app, name="users", help="Users and passwords.")
 app.add_typer(accounts.token_app, name="token", help="API tokens.")
 app.add_typer(stock.app, name="stock", help="Stock levels.")
+app.add_typer(knowledge.app, name="knowledge", help="Market knowledge (the brief as data).")
 app.add_typer(transfer.import_app, name="import", help="Import files (all-or-nothing).")
 app.add_typer(transfer.export_app, name="export", help="Export files.")
 intel.register(app, transfer.import_app)  # import sales|signals, trends run
