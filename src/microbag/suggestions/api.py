@@ -22,6 +22,7 @@ from microbag.http import (
     require_buyer,
     require_staff,
 )
+from microbag.paging import PageParams
 from microbag.quotes.schemas import QuoteOut
 from microbag.quotes.service import get_quote, today_utc
 from microbag.suggestions import delivery
@@ -102,19 +103,7 @@ def my_suggestions(
 def my_sent(
     session: ReadSession, principal: BuyerReader, paging: Paging
 ) -> Page[SentSuggestionOut]:
-    rows, total = delivery.list_sent(
-        session,
-        principal,
-        _company_of(principal),
-        offset=(paging.page - 1) * paging.page_size,
-        limit=paging.page_size,
-    )
-    return Page(
-        items=[SentSuggestionOut.of(x) for x in rows],
-        page=paging.page,
-        page_size=paging.page_size,
-        total=total,
-    )
+    return _sent_page(session, principal, _company_of(principal), paging)
 
 
 @router.get(
@@ -215,19 +204,7 @@ def company_sent(
     company_id: IdPath, session: ReadSession, staff: StaffReader, paging: Paging
 ) -> Page[SentSuggestionOut]:
     get_company(session, company_id)
-    rows, total = delivery.list_sent(
-        session,
-        staff,
-        company_id,
-        offset=(paging.page - 1) * paging.page_size,
-        limit=paging.page_size,
-    )
-    return Page(
-        items=[SentSuggestionOut.of(x) for x in rows],
-        page=paging.page,
-        page_size=paging.page_size,
-        total=total,
-    )
+    return _sent_page(session, staff, company_id, paging)
 
 
 @router.get(
@@ -269,3 +246,22 @@ def unlink_customer(
 ) -> Response:
     delivery.unlink_customer(session, staff, company_id, customer_ref)
     return Response(status_code=204)
+
+
+def _sent_page(
+    session: Session, principal: Principal, company_id: int, paging: PageParams
+) -> Page[SentSuggestionOut]:
+    """One page of the suggestions sent to a company (the delivery service scopes it)."""
+    rows, total = delivery.list_sent(
+        session,
+        principal,
+        company_id,
+        offset=(paging.page - 1) * paging.page_size,
+        limit=paging.page_size,
+    )
+    return Page(
+        items=[SentSuggestionOut.of(x) for x in rows],
+        page=paging.page,
+        page_size=paging.page_size,
+        total=total,
+    )
