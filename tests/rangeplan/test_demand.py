@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from microbag.forecasting.models import Forecast, ForecastRun
 from microbag.knowledge.facts import shipped_knowledge
-from microbag.rangeplan.planning import build_candidates, run_plan, season_window
+from microbag.rangeplan.candidates import build_candidates, season_window
+from microbag.rangeplan.planning import run_plan
 from microbag.stock.models import IncomingStock
 
 from ..factories import add_history_order

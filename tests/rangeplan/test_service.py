@@ -9,7 +9,8 @@ import pytest
 from microbag.errors import DomainError
 from microbag.knowledge.facts import shipped_knowledge
 from microbag.rangeplan import service
-from microbag.rangeplan.planning import build_candidates, run_plan, season_window
+from microbag.rangeplan.candidates import build_candidates, season_window
+from microbag.rangeplan.planning import run_plan
 from microbag.rangeplan.policies import PlanLine, check_plan
 from microbag.rangeplan.schemas import BoundIn, RangePlanRequest
 
