@@ -128,6 +128,17 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/range-plans"): MERCH,
     ("GET", "/api/v1/range-plans/{plan_id}"): ALL_STAFF,
     ("GET", "/api/v1/range-plans/{plan_id}/export"): ALL_STAFF,
+    # ---- sourcing (issue 10): each package adds its routes in its own block ----
+    # suppliers (begin)
+    # suppliers (end)
+    # purchasing (begin)
+    # purchasing (end)
+    # inspection (begin)
+    # inspection (end)
+    # scorecards (begin)
+    # scorecards (end)
+    # reorder (begin)
+    # reorder (end)
 }
 
 # Path parameters that name an object owned by one buyer company (or one user).

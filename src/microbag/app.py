@@ -36,6 +36,11 @@ API_MODULES = (
     "microbag.knowledge.api",
     "microbag.bundles.api",
     "microbag.rangeplan.api",
+    "microbag.suppliers.api",
+    "microbag.purchasing.api",
+    "microbag.inspection.api",
+    "microbag.scorecards.api",
+    "microbag.reorder.api",
 )
 
 

@@ -56,6 +56,52 @@ class Settings(BaseSettings):
     import_max_columns: int = 100
     # A checked catalog import waits this long for "Import" (then it is deleted).
     staged_import_ttl_seconds: int = 6 * 3600
+    # ---- sourcing (suppliers, purchase orders, inspection, reorder) ----------------------
+    # Landed unit cost = supplier cost converted to ``base_currency`` at ``fx_rates`` plus
+    # the FX buffer, then freight and duty on top (suppliers.policies.landed_cost). It is
+    # what margins and the range plan use (written to the SKU's unit costs).
+    base_currency: str = Field(default="USD", min_length=3, max_length=3)
+    # Units of ``base_currency`` per one unit of each currency. The default: the ECB's
+    # reference rates of 2026-10-30 turned into USD; set as JSON, e.g.
+    # MICROBAG_FX_RATES='{"USD": 1, "EUR": 1.1172, "CNY": 0.1503}'.
+    fx_rates: dict[str, float] = Field(
+        default_factory=lambda: {
+            "USD": 1.0,
+            "EUR": 1.1172,
+            "CNY": 0.150311,
+            "INR": 0.010531,
+            "GBP": 1.339889,
+            "JPY": 0.006359,
+            "KRW": 0.000749,
+            "HKD": 0.127459,
+            "CHF": 1.215141,
+            "TRY": 0.020021,
+            "BRL": 0.184078,
+            "MXN": 0.052888,
+        }
+    )
+    # Added to the converted cost against rate moves between order and payment (%).
+    landed_fx_buffer_percent: float = Field(default=2.0, ge=0, le=100)
+    # Freight and insurance to the warehouse, as % of the supplier's cost.
+    landed_freight_percent: float = Field(default=8.0, ge=0, le=500)
+    # Import duty, as % of cost plus freight; per origin country where set (JSON, e.g.
+    # '{"CN": 17.6, "VN": 0}'), else the default.
+    landed_duty_percent: float = Field(default=10.0, ge=0, le=500)
+    landed_duty_by_country: dict[str, float] = Field(default_factory=dict)
+    # A supplier certificate this close to its expiry is flagged (days).
+    certificate_warning_days: int = Field(default=60, ge=0)
+    # Acceptance sampling (ISO 2859-1, level II, single, normal): AQL per defect class;
+    # 0 = zero tolerance (accept on no defect found in the sample).
+    inspection_aql_critical: float = Field(default=0.0, ge=0)
+    inspection_aql_major: float = Field(default=2.5, ge=0)
+    inspection_aql_minor: float = Field(default=4.0, ge=0)
+    inspection_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    # Scorecards: a period's weight halves every this many days (older periods fade).
+    scorecard_half_life_days: int = Field(default=180, ge=1)
+    # Reorder suggestions: the service level the safety stock is sized for, and the
+    # review period (how often orders are placed).
+    reorder_service_level: float = Field(default=0.95, gt=0.5, lt=1.0)
+    reorder_review_days: int = Field(default=7, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -38,6 +38,11 @@ PAGE_MODULES = (
     "microbag.knowledge.pages",
     "microbag.rangeplan.staff_pages",
     "microbag.bundles.staff_pages",
+    "microbag.suppliers.staff_pages",
+    "microbag.purchasing.staff_pages",
+    "microbag.inspection.staff_pages",
+    "microbag.scorecards.staff_pages",
+    "microbag.reorder.staff_pages",
 )
 
 

@@ -1,0 +1,1 @@
+"""Purchasing: purchase orders to suppliers, their events and PDF, receipts and lots."""

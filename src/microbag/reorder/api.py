@@ -1,0 +1,7 @@
+"""HTTP API of reorder (staff only; buyers never see the buying side)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["reorder"])

@@ -1,0 +1,1 @@
+"""Supplier scorecards computed from the record, standings, and TOPSIS rankings."""

@@ -1,0 +1,2 @@
+"""Suppliers: factories and trading companies, their certifications, price lists and
+landed costs."""

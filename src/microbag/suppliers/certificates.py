@@ -1,0 +1,1 @@
+"""Placeholder: filled in by the sourcing work (issue 10)."""
