@@ -120,7 +120,16 @@ def _register_optional() -> None:
     """Benchmarks of other areas register themselves if their module exists."""
     import importlib
 
-    for name in ("catalog", "portal", "intelligence", "rangeplan", "bundles", "suggestions"):
+    for name in (
+        "catalog",
+        "portal",
+        "intelligence",
+        "rangeplan",
+        "bundles",
+        "suggestions",
+        "replay",
+        "scorecards",
+    ):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError:

@@ -9,12 +9,17 @@ from microbag.cli import (
     dbcmd,
     demo,
     forecast,
+    inspection,
     intel,
     jobs,
     knowledge,
     plan,
     plan_range,
+    purchasing,
+    reorder,
+    scorecards,
     stock,
+    suppliers,
     transfer,
 )
 
@@ -32,6 +37,11 @@ forecast.register(app, transfer.export_app)  # forecast run, export forecasts
 jobs.register(app)  # worker, jobs list
 plan.register(app)  # plan suggestions|together|range ...
 plan_range.register_import(transfer.import_app)  # import costs
+suppliers.register(app, transfer.import_app)  # suppliers ..., import supplier-prices
+purchasing.register(app, transfer.import_app)  # po ...
+inspection.register(app, transfer.import_app)  # inspect ...
+scorecards.register(app, transfer.import_app)  # scorecards ...
+reorder.register(app, transfer.import_app)  # reorder suggest, reorder draft
 app.command("serve")(dbcmd.serve)
 
 
