@@ -1,1 +1,589 @@
-"""Placeholder: filled in by the sourcing work (issue 10)."""
+"""Purchase order use cases: draft (lines checked against the supplier's price, MOQ and
+case pack, the supplier's standing checked), edit a draft, send, confirm (the supplier's
+promised date per line becomes an incoming batch buyers see), cancel, close, list, and
+the units on order for reorder suggestions. Every change is a PurchaseOrderEvent.
+Receipts and lots are in ``purchasing.receiving``. Callers commit.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from microbag.catalog.models import Sku
+from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
+from microbag.purchasing import policies
+from microbag.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
+from microbag.stock.incoming import add_incoming, cancel_incoming
+from microbag.stock.models import Warehouse
+from microbag.stock.service import warehouse_by_code
+from microbag.suppliers.models import Supplier
+from microbag.timeutil import utcnow
+
+SOURCES = ("manual", "reorder", "range_plan")
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    sku_id: int
+    quantity: int
+    unit_cost_minor: int | None = None  # None: the supplier's current price (offer_for)
+    warehouse_id: int | None = None  # None: the PO's warehouse
+    requested_date: date | None = None
+
+
+# ---- other packages' answers, through one function each (tests may replace them) ---------
+
+
+def supplier_offer(session: Session, supplier_id: int, sku_id: int, today: date) -> Any:
+    """suppliers.service.offer_for: the supplier's price for the SKU on ``today`` (a
+    PriceOffer) or None."""
+    suppliers = importlib.import_module("microbag.suppliers.service")
+    return suppliers.offer_for(session, supplier_id, sku_id, today)
+
+
+def supplier_standing(session: Session, supplier_id: int, today: date) -> Any:
+    """scorecards.service.standing_for: the supplier's Standing (level, score, reason)."""
+    scorecards = importlib.import_module("microbag.scorecards.service")
+    return scorecards.standing_for(session, supplier_id, today)
+
+
+# ---- reads ------------------------------------------------------------------------------------
+
+
+def get_po(session: Session, po_id: int, *, lock: bool = False) -> PurchaseOrder:
+    query = select(PurchaseOrder).where(PurchaseOrder.id == po_id)
+    if lock:
+        # populate_existing: a PO already in the session is reloaded with the lock held.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    po = session.scalars(query).first()
+    if po is None:
+        raise NotFound("purchase order", "unknown_purchase_order")
+    return po
+
+
+def po_by_number(session: Session, number: str) -> PurchaseOrder:
+    po = session.scalars(select(PurchaseOrder).where(PurchaseOrder.number == number)).first()
+    if po is None:
+        raise NotFound(f"purchase order {number!r}", "unknown_purchase_order")
+    return po
+
+
+def get_supplier(session: Session, supplier_id: int) -> Supplier:
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NotFound("supplier", "unknown_supplier")
+    return supplier
+
+
+def supplier_names(session: Session, supplier_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """supplier id -> (code, name), for lists and pages."""
+    ids = list(set(supplier_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Supplier.id, Supplier.code, Supplier.name).where(Supplier.id.in_(ids))
+    )
+    return {int(i): (code, name) for i, code, name in rows}
+
+
+def supplier_choices(session: Session) -> list[tuple[int, str, str]]:
+    """Active suppliers as (id, code, name), by code (the new-PO form)."""
+    rows = session.execute(
+        select(Supplier.id, Supplier.code, Supplier.name)
+        .where(Supplier.active.is_(True))
+        .order_by(Supplier.code)
+    )
+    return [(int(i), code, name) for i, code, name in rows]
+
+
+def warehouse_codes(session: Session, warehouse_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(warehouse_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Warehouse.id, Warehouse.code).where(Warehouse.id.in_(ids)))
+    return {int(i): code for i, code in rows}
+
+
+def list_pos(
+    session: Session,
+    *,
+    status: str | None = None,
+    supplier_id: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[PurchaseOrder], int]:
+    """Purchase orders, newest first, filtered by status and supplier."""
+    conditions: list[ColumnElement[bool]] = []
+    if status:
+        conditions.append(PurchaseOrder.status == status)
+    if supplier_id is not None:
+        conditions.append(PurchaseOrder.supplier_id == supplier_id)
+    total = session.scalar(select(func.count(PurchaseOrder.id)).where(*conditions)) or 0
+    pos = session.scalars(
+        select(PurchaseOrder)
+        .where(*conditions)
+        .options(selectinload(PurchaseOrder.lines))
+        .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(pos), int(total)
+
+
+def total_minor(po: PurchaseOrder) -> int:
+    return policies.po_total((ln.quantity, ln.unit_cost_minor) for ln in po.lines)
+
+
+def on_order(session: Session, sku_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(sku_id, warehouse_id) -> units ordered and not yet delivered on open purchase
+    orders (sent, confirmed, partly received; drafts excluded)."""
+    ids = list(set(sku_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            PurchaseOrderLine.sku_id,
+            PurchaseOrderLine.warehouse_id,
+            PurchaseOrderLine.quantity,
+            PurchaseOrderLine.received_quantity,
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
+        .where(
+            PurchaseOrderLine.sku_id.in_(ids),
+            PurchaseOrder.status.in_(sorted(policies.OPEN_STATUSES)),
+        )
+    )
+    out: dict[tuple[int, int], int] = {}
+    for sku_id, warehouse_id, quantity, received in rows:
+        left = max(int(quantity) - int(received), 0)
+        if left:
+            key = (int(sku_id), int(warehouse_id))
+            out[key] = out.get(key, 0) + left
+    return out
+
+
+# ---- events -------------------------------------------------------------------------------------
+
+
+def record(session: Session, po: PurchaseOrder, kind: str, actor: str, **detail: Any) -> None:
+    session.add(PurchaseOrderEvent(po_id=po.id, kind=kind, actor=actor, detail=detail))
+
+
+# ---- drafts -------------------------------------------------------------------------------------
+
+
+def _warehouse(session: Session, warehouse_id: int | None) -> Warehouse:
+    if warehouse_id is None:
+        return warehouse_by_code(session, None)
+    warehouse = session.get(Warehouse, warehouse_id)
+    if warehouse is None:
+        raise DomainError(
+            ErrorItem(
+                "unknown_warehouse",
+                f"warehouse {warehouse_id} does not exist",
+                None,
+                "warehouse_id",
+            ),
+            404,
+        )
+    return warehouse
+
+
+def _check_standing(session: Session, supplier: Supplier, today: date) -> Any:
+    standing = supplier_standing(session, supplier.id, today)
+    if standing.level == "very_poor":
+        raise Conflict(
+            "supplier_blocked",
+            f"{supplier.code} stands very poor, which blocks new purchase orders: "
+            f"{standing.reason}",
+        )
+    return standing
+
+
+def _checked_lines(
+    session: Session,
+    supplier: Supplier,
+    lines: Sequence[DraftLine],
+    default_warehouse: int,
+    today: date,
+) -> list[PurchaseOrderLine]:
+    """Lines as rows, every rule checked; all problems raised together."""
+    if not lines:
+        raise DomainError(ErrorItem("no_lines", "a purchase order needs at least one line"))
+    if len(lines) > policies.MAX_LINES:
+        raise DomainError(
+            ErrorItem("too_many_lines", f"at most {policies.MAX_LINES} lines per order")
+        )
+    skus = {
+        int(i): code
+        for i, code in session.execute(
+            select(Sku.id, Sku.code).where(Sku.id.in_({ln.sku_id for ln in lines}))
+        )
+    }
+    warehouses = set(
+        session.scalars(
+            select(Warehouse.id).where(
+                Warehouse.id.in_({ln.warehouse_id for ln in lines if ln.warehouse_id})
+            )
+        )
+    )
+    errors: list[ErrorItem] = []
+    rows: list[PurchaseOrderLine] = []
+    seen: set[tuple[int, int]] = set()
+    for n, line in enumerate(lines, start=1):
+        field = f"lines[{n - 1}]"
+        code = skus.get(line.sku_id)
+        if code is None:
+            errors.append(
+                ErrorItem(
+                    "unknown_sku", f"line {n}: SKU {line.sku_id} does not exist", n, f"{field}.sku"
+                )
+            )
+            continue
+        warehouse_id = line.warehouse_id or default_warehouse
+        if line.warehouse_id and line.warehouse_id not in warehouses:
+            errors.append(
+                ErrorItem(
+                    "unknown_warehouse",
+                    f"line {n}: warehouse {line.warehouse_id} does not exist",
+                    n,
+                    f"{field}.warehouse",
+                )
+            )
+            continue
+        if (line.sku_id, warehouse_id) in seen:
+            errors.append(
+                ErrorItem(
+                    "duplicate_line",
+                    f"line {n}: {code} is already on the order for that warehouse",
+                    n,
+                    f"{field}.sku",
+                )
+            )
+            continue
+        seen.add((line.sku_id, warehouse_id))
+        offer = supplier_offer(session, supplier.id, line.sku_id, today)
+        if offer is None:
+            errors.append(
+                ErrorItem(
+                    "no_supplier_price",
+                    f"line {n}: {supplier.code} has no price for {code} valid on {today}",
+                    n,
+                    f"{field}.sku",
+                )
+            )
+            continue
+        problems = policies.line_quantity_errors(
+            n, code, line.quantity, moq=offer.moq, case_pack=offer.case_pack
+        )
+        cost = line.unit_cost_minor
+        if cost is None:
+            cost = int(offer.unit_cost_minor)
+            if offer.currency != supplier.currency:
+                problems.append(
+                    ErrorItem(
+                        "price_currency_mismatch",
+                        f"line {n}: the price of {code} is in"
+                        f" {offer.currency}, the supplier orders in {supplier.currency};"
+                        " give the unit cost",
+                        n,
+                        f"{field}.unit_cost_minor",
+                    )
+                )
+        elif cost < 0 or cost > 10**12:
+            problems.append(
+                ErrorItem(
+                    "invalid_unit_cost",
+                    f"line {n}: the unit cost must be 0 or more",
+                    n,
+                    f"{field}.unit_cost_minor",
+                )
+            )
+        errors.extend(problems)
+        if not problems:
+            rows.append(
+                PurchaseOrderLine(
+                    line_no=n,
+                    sku_id=line.sku_id,
+                    sku_code=code,
+                    quantity=line.quantity,
+                    unit_cost_minor=cost,
+                    warehouse_id=warehouse_id,
+                    requested_date=line.requested_date,
+                )
+            )
+    if errors:
+        raise DomainError(errors)
+    return rows
+
+
+def _insert_numbered(session: Session, po: PurchaseOrder, year: int) -> None:
+    """Give the PO the year's next PO-<year>-<5 digits> number. Two drafts made at once
+    may pick the same number: the unique index refuses the second, which tries the next
+    number inside a savepoint."""
+    prefix = policies.number_prefix(year)
+    last = session.scalars(
+        select(PurchaseOrder.number)
+        .where(PurchaseOrder.number.like(f"{prefix}%"))
+        .order_by(PurchaseOrder.number.desc())
+        .limit(1)
+    ).all()
+    sequence = policies.next_sequence(last)
+    for _attempt in range(20):
+        if sequence > policies.MAX_SEQUENCE:
+            break
+        po.number = policies.po_number(year, sequence)
+        try:
+            with session.begin_nested():
+                session.add(po)
+                session.flush()
+            return
+        except IntegrityError:
+            # The savepoint's rollback took the PO and its lines out of the session.
+            sequence += 1
+    raise Conflict("po_number_exhausted", f"no free purchase order number left for {year}")
+
+
+def create_draft(
+    session: Session,
+    *,
+    supplier_id: int,
+    lines: Sequence[DraftLine],
+    actor: str,
+    warehouse_id: int | None = None,
+    source: str = "manual",
+    source_ref: str = "",
+    notes: str = "",
+    today: date | None = None,
+) -> PurchaseOrder:
+    """A draft purchase order; see the module's rules. A supplier standing "very poor"
+    is refused (409 supplier_blocked); "poor" is allowed with a standing_warning event."""
+    today = today or utcnow().date()
+    supplier = get_supplier(session, supplier_id)
+    if not supplier.active:
+        raise Conflict("supplier_inactive", f"{supplier.code} is not an active supplier")
+    if source not in SOURCES:
+        raise DomainError(
+            ErrorItem(
+                "invalid_source", f"source must be one of {', '.join(SOURCES)}", None, "source"
+            )
+        )
+    standing = _check_standing(session, supplier, today)
+    warehouse = _warehouse(session, warehouse_id)
+    rows = _checked_lines(session, supplier, lines, warehouse.id, today)
+    po = PurchaseOrder(
+        supplier_id=supplier.id,
+        status="draft",
+        currency=supplier.currency,
+        warehouse_id=warehouse.id,
+        source=source,
+        source_ref=source_ref[:64],
+        notes=notes,
+        created_by=actor,
+        created_at=utcnow(),
+    )
+    po.lines = rows
+    _insert_numbered(session, po, today.year)
+    record(
+        session,
+        po,
+        "created",
+        actor,
+        source=source,
+        source_ref=source_ref,
+        lines=len(rows),
+        total_minor=total_minor(po),
+        currency=po.currency,
+    )
+    if standing.level == "poor":
+        record(session, po, "standing_warning", actor, level="poor", reason=standing.reason)
+    session.flush()
+    return po
+
+
+def update_draft(
+    session: Session,
+    po_id: int,
+    *,
+    actor: str,
+    lines: Sequence[DraftLine] | None = None,
+    notes: str | None = None,
+    today: date | None = None,
+) -> PurchaseOrder:
+    """Replace a draft's lines and/or notes (409 po_state once sent)."""
+    today = today or utcnow().date()
+    po = get_po(session, po_id, lock=True)
+    if po.status != "draft":
+        raise Conflict("po_state", f"{po.number} is {po.status}; only a draft can be edited")
+    changed: dict[str, Any] = {}
+    if lines is not None:
+        supplier = get_supplier(session, po.supplier_id)
+        rows = _checked_lines(session, supplier, lines, po.warehouse_id, today)
+        po.lines.clear()
+        session.flush()  # the old lines go before the new ones take their line numbers
+        po.lines.extend(rows)
+        changed["lines"] = len(rows)
+        changed["total_minor"] = policies.po_total((ln.quantity, ln.unit_cost_minor) for ln in rows)
+    if notes is not None and notes != po.notes:
+        po.notes = notes
+        changed["notes"] = True
+    if changed:
+        record(session, po, "edited", actor, **changed)
+    session.flush()
+    return po
+
+
+# ---- status changes --------------------------------------------------------------------------
+
+
+def _move(session: Session, po_id: int, target: str) -> PurchaseOrder:
+    po = get_po(session, po_id, lock=True)
+    if not policies.may_transition(po.status, target):
+        raise Conflict("po_state", f"{po.number}: {policies.transition_error(po.status, target)}")
+    return po
+
+
+def send(session: Session, po_id: int, *, actor: str) -> PurchaseOrder:
+    """The draft goes to the supplier. A supplier that has come to stand very poor since
+    the draft was made blocks it (409 supplier_blocked)."""
+    po = _move(session, po_id, "sent")
+    supplier = get_supplier(session, po.supplier_id)
+    _check_standing(session, supplier, utcnow().date())
+    po.status = "sent"
+    po.sent_at = utcnow()
+    record(session, po, "sent", actor, total_minor=total_minor(po), currency=po.currency)
+    session.flush()
+    return po
+
+
+def confirm(
+    session: Session,
+    po_id: int,
+    *,
+    promised: Mapping[int, date] | date,
+    actor: str,
+    today: date | None = None,
+) -> PurchaseOrder:
+    """The supplier confirmed, with a promised date per line (by line id, or one date for
+    every line). Each line's units become an incoming batch at its warehouse, expected on
+    the promised date, so buyers see them as incoming (the ships-by filter)."""
+    today = today or utcnow().date()
+    po = _move(session, po_id, "confirmed")
+    line_ids = {ln.id for ln in po.lines}
+    errors: list[ErrorItem] = []
+    if isinstance(promised, Mapping):
+        errors.extend(
+            ErrorItem("unknown_line", f"line id {lid} is not on {po.number}", None, "promised")
+            for lid in promised
+            if lid not in line_ids
+        )
+        dates = {ln.id: promised.get(ln.id) for ln in po.lines}
+    else:
+        dates = dict.fromkeys(line_ids, promised)
+    for ln in po.lines:
+        day = dates[ln.id]
+        if day is None:
+            errors.append(
+                ErrorItem(
+                    "missing_promised_date",
+                    f"line {ln.line_no} ({ln.sku_code}) needs the supplier's promised date",
+                    ln.line_no,
+                    "promised",
+                )
+            )
+        elif day < today:
+            errors.append(
+                ErrorItem(
+                    "promised_date_in_past",
+                    f"line {ln.line_no} ({ln.sku_code}): {day} is before today ({today})",
+                    ln.line_no,
+                    "promised",
+                )
+            )
+    if errors:
+        raise DomainError(errors)
+    codes = warehouse_codes(session, (ln.warehouse_id for ln in po.lines))
+    for ln in po.lines:
+        day = dates[ln.id] or today  # every date was checked above
+        batch = add_incoming(
+            session,
+            sku_code=ln.sku_code,
+            warehouse_code=codes[ln.warehouse_id],
+            quantity=ln.quantity,
+            expected_date=day,
+            note=f"{po.number} line {ln.line_no}",
+            today=today,
+        )
+        ln.promised_date = day
+        ln.incoming_id = batch.id
+    po.status = "confirmed"
+    po.confirmed_at = utcnow()
+    record(
+        session,
+        po,
+        "confirmed",
+        actor,
+        promised={
+            str(ln.line_no): ln.promised_date.isoformat() for ln in po.lines if ln.promised_date
+        },
+    )
+    session.flush()
+    return po
+
+
+def _drop_incoming(session: Session, po: PurchaseOrder) -> list[int]:
+    """Remove the lines' batches still expected; the line numbers whose batch went."""
+    gone: list[int] = []
+    for ln in po.lines:
+        if ln.incoming_id is not None:
+            if cancel_incoming(session, ln.incoming_id):
+                gone.append(ln.line_no)
+            ln.incoming_id = None
+    return gone
+
+
+def cancel(session: Session, po_id: int, *, actor: str, reason: str = "") -> PurchaseOrder:
+    """Cancel a draft, sent or confirmed order while nothing has arrived; its incoming
+    batches go, so buyers no longer count on them."""
+    po = _move(session, po_id, "cancelled")
+    if any(ln.received_quantity for ln in po.lines):
+        raise Conflict("po_state", f"{po.number}: goods have arrived; close it instead")
+    removed = _drop_incoming(session, po)
+    po.status = "cancelled"
+    po.cancelled_at = utcnow()
+    record(session, po, "cancelled", actor, reason=reason, incoming_removed=removed)
+    session.flush()
+    return po
+
+
+def close(session: Session, po_id: int, *, actor: str, note: str = "") -> PurchaseOrder:
+    """Close a (partly) received order: every line still short is recorded as an
+    under-delivery event and its remaining incoming batch goes."""
+    po = _move(session, po_id, "closed")
+    for ln in po.lines:
+        if ln.received_quantity < ln.quantity:
+            record(
+                session,
+                po,
+                "under_delivered",
+                actor,
+                line=ln.line_no,
+                sku=ln.sku_code,
+                ordered=ln.quantity,
+                received=ln.received_quantity,
+                short=ln.quantity - ln.received_quantity,
+            )
+    removed = _drop_incoming(session, po)
+    po.status = "closed"
+    po.closed_at = utcnow()
+    record(session, po, "closed", actor, note=note, incoming_removed=removed)
+    session.flush()
+    return po

@@ -1,5 +1,6 @@
 """Incoming stock batches, the staff's use cases: record a batch expected at a warehouse,
-list batches, and receive one (its units join on hand, exactly once).
+list batches, and receive one (its units join on hand, exactly once); and for purchase
+orders, settle a batch by a delivery (no units added: the lots add them) or cancel it.
 
 What other packages ask about incoming stock (the next batch per SKU and its ship
 window, units due by a date) is in ``stock.service``; so are the warehouse lookup and
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from microbag.catalog.models import Sku
@@ -157,3 +158,41 @@ def receive_incoming(session: Session, incoming_id: int) -> IncomingRow:
     add_on_hand(session, batch.sku_id, batch.warehouse_id, batch.quantity)
     session.expire_all()
     return get_incoming(session, incoming_id)
+
+
+def settle_incoming(session: Session, incoming_id: int, units: int) -> None:
+    """Part of an expected batch arrived through a purchase order receipt: the batch
+    shrinks by ``units``, or is marked received once nothing is left to come. Unlike
+    ``receive_incoming`` no units join on hand here: the receipt's lots add them when
+    they are accepted (possibly after an inspection). A batch already received is left
+    alone. Conditional updates, so a concurrent settle cannot take the same units twice."""
+    if units <= 0:
+        return
+    shrunk = session.execute(
+        update(IncomingStock)
+        .where(
+            IncomingStock.id == incoming_id,
+            IncomingStock.received_at.is_(None),
+            IncomingStock.quantity > units,
+        )
+        .values(quantity=IncomingStock.quantity - units)
+        .execution_options(synchronize_session=False)
+    )
+    if shrunk.rowcount != 1:  # type: ignore[attr-defined]
+        session.execute(
+            update(IncomingStock)
+            .where(IncomingStock.id == incoming_id, IncomingStock.received_at.is_(None))
+            .values(received_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+def cancel_incoming(session: Session, incoming_id: int) -> bool:
+    """An expected batch will not come (its purchase order was cancelled or closed):
+    removed, so buyers no longer see it as incoming. A received batch stays (False)."""
+    removed = session.execute(
+        delete(IncomingStock)
+        .where(IncomingStock.id == incoming_id, IncomingStock.received_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(removed.rowcount == 1)  # type: ignore[attr-defined]
