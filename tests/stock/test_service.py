@@ -413,3 +413,55 @@ def test_concurrent_receipts_of_one_batch_count_once(db, world):
     assert sorted(outcomes) == ["already_received"] * 6 + ["ok"] * 2
     with db.session() as s:
         assert level(s, sku, wh).on_hand == 60
+
+
+# ---- purchase orders' batches (purchasing settles and cancels them) --------------------------
+
+
+def test_settle_incoming_shrinks_then_marks_received_without_adding_on_hand(db, world):
+    sku = world.skus["MT-001-RED"]
+    with db.session(write=True) as s:
+        batch = incoming_stock.add_incoming(
+            s,
+            sku_code="MT-001-RED",
+            warehouse_code="MAIN",
+            quantity=50,
+            expected_date=TODAY + timedelta(days=10),
+            today=TODAY,
+        )
+        before = level(s, sku, world.warehouse).on_hand
+        incoming_stock.settle_incoming(s, batch.id, 20)
+        assert incoming_stock.get_incoming(s, batch.id).quantity == 30
+        assert incoming_stock.get_incoming(s, batch.id).received_at is None
+        incoming_stock.settle_incoming(s, batch.id, 35)  # more than is left: done
+        row = incoming_stock.get_incoming(s, batch.id)
+        assert (row.quantity, row.received_at is not None) == (30, True)
+        incoming_stock.settle_incoming(s, batch.id, 5)  # already received: left alone
+        assert incoming_stock.get_incoming(s, batch.id).quantity == 30
+        assert level(s, sku, world.warehouse).on_hand == before
+
+
+def test_cancel_incoming_removes_only_expected_batches(db, world):
+    with db.session(write=True) as s:
+        expected = incoming_stock.add_incoming(
+            s,
+            sku_code="MT-001-RED",
+            warehouse_code="MAIN",
+            quantity=50,
+            expected_date=TODAY + timedelta(days=10),
+            today=TODAY,
+        )
+        arrived = incoming_stock.add_incoming(
+            s,
+            sku_code="MT-001-RED",
+            warehouse_code="MAIN",
+            quantity=5,
+            expected_date=TODAY + timedelta(days=10),
+            today=TODAY,
+        )
+        incoming_stock.receive_incoming(s, arrived.id)
+        assert incoming_stock.cancel_incoming(s, expected.id) is True
+        assert incoming_stock.cancel_incoming(s, arrived.id) is False
+        with pytest.raises(DomainError):
+            incoming_stock.get_incoming(s, expected.id)
+        assert incoming_stock.get_incoming(s, arrived.id).received_at is not None
