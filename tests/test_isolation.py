@@ -132,6 +132,19 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # suppliers (begin)
     # suppliers (end)
     # purchasing (begin)
+    ("GET", "/api/v1/purchase-orders"): ALL_STAFF,
+    ("POST", "/api/v1/purchase-orders"): MERCH,
+    ("GET", "/api/v1/purchase-orders/{po_id}"): ALL_STAFF,
+    ("PATCH", "/api/v1/purchase-orders/{po_id}"): MERCH,
+    ("POST", "/api/v1/purchase-orders/{po_id}/send"): MERCH,
+    ("POST", "/api/v1/purchase-orders/{po_id}/confirm"): MERCH,
+    ("POST", "/api/v1/purchase-orders/{po_id}/cancel"): MERCH,
+    ("POST", "/api/v1/purchase-orders/{po_id}/close"): MERCH,
+    ("GET", "/api/v1/purchase-orders/{po_id}/pdf"): ALL_STAFF,
+    ("GET", "/api/v1/purchase-orders/{po_id}/receipts"): ALL_STAFF,
+    ("POST", "/api/v1/purchase-orders/{po_id}/receipts"): MERCH,
+    ("GET", "/api/v1/lots"): ALL_STAFF,
+    ("GET", "/api/v1/lots/{lot_id}"): ALL_STAFF,
     # purchasing (end)
     # inspection (begin)
     # inspection (end)
@@ -230,6 +243,8 @@ def objects(client, world, db):
         "code": "MC-001-GLD",
         "offer_id": 1,  # staff-side objects: a missing one answers 404 to allowed roles
         "plan_id": 1,
+        "po_id": 1,  # purchasing: staff-side, a missing one answers 404
+        "lot_id": 1,
     }
 
 

@@ -55,6 +55,77 @@ def supplier_standing(session: Session, supplier_id: int, today: date) -> Any:
     return scorecards.standing_for(session, supplier_id, today)
 
 
+@dataclass(frozen=True)
+class CodedLine:
+    """A draft line as the API, pages and CLI give it: by SKU and warehouse code."""
+
+    sku: str
+    quantity: int
+    unit_cost_minor: int | None = None
+    warehouse: str | None = None
+    requested_date: date | None = None
+
+
+def supplier_id_for_code(session: Session, code: str) -> int:
+    supplier_id = session.scalar(select(Supplier.id).where(Supplier.code == code))
+    if supplier_id is None:
+        raise NotFound(f"supplier {code!r}", "unknown_supplier")
+    return int(supplier_id)
+
+
+def warehouse_id_for_code(session: Session, code: str | None) -> int | None:
+    """The warehouse's id (None when no code is given); 404 unknown_warehouse."""
+    return None if not code else warehouse_by_code(session, code).id
+
+
+def lines_from_codes(session: Session, lines: Sequence[CodedLine]) -> list[DraftLine]:
+    """Draft lines by id; unknown SKU or warehouse codes are named per line."""
+    skus = {
+        code: int(i)
+        for i, code in session.execute(
+            select(Sku.id, Sku.code).where(Sku.code.in_({ln.sku for ln in lines}))
+        )
+    }
+    warehouses = {
+        code: int(i)
+        for i, code in session.execute(
+            select(Warehouse.id, Warehouse.code).where(
+                Warehouse.code.in_({ln.warehouse for ln in lines if ln.warehouse})
+            )
+        )
+    }
+    errors: list[ErrorItem] = []
+    out: list[DraftLine] = []
+    for n, ln in enumerate(lines, start=1):
+        sku_id = skus.get(ln.sku)
+        warehouse_id = warehouses.get(ln.warehouse) if ln.warehouse else None
+        if sku_id is None:
+            errors.append(
+                ErrorItem(
+                    "unknown_sku",
+                    f"line {n}: SKU {ln.sku!r} does not exist",
+                    n,
+                    f"lines[{n - 1}].sku",
+                )
+            )
+        if ln.warehouse and warehouse_id is None:
+            errors.append(
+                ErrorItem(
+                    "unknown_warehouse",
+                    f"line {n}: warehouse {ln.warehouse!r} does not exist",
+                    n,
+                    f"lines[{n - 1}].warehouse",
+                )
+            )
+        if sku_id is not None:
+            out.append(
+                DraftLine(sku_id, ln.quantity, ln.unit_cost_minor, warehouse_id, ln.requested_date)
+            )
+    if errors:
+        raise DomainError(errors)
+    return out
+
+
 # ---- reads ------------------------------------------------------------------------------------
 
 
@@ -174,7 +245,9 @@ def on_order(session: Session, sku_ids: Iterable[int]) -> dict[tuple[int, int], 
 
 
 def record(session: Session, po: PurchaseOrder, kind: str, actor: str, **detail: Any) -> None:
-    session.add(PurchaseOrderEvent(po_id=po.id, kind=kind, actor=actor, detail=detail))
+    """Add an event; through the PO's collection, so a PO read later in the same unit of
+    work lists it."""
+    po.events.append(PurchaseOrderEvent(kind=kind, actor=actor, detail=detail, created_at=utcnow()))
 
 
 # ---- drafts -------------------------------------------------------------------------------------
