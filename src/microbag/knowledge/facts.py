@@ -138,9 +138,13 @@ class StylingPair:
 class SupplierCriterion:
     importance: str  # high, medium, low
     benefit: str
+    set_weight: float | None = None  # the fact's ``weight``, edited on /staff/knowledge
 
     @property
     def weight(self) -> float:
+        """The ranking weight: the one set on the fact, else the importance's."""
+        if self.set_weight is not None:
+            return self.set_weight
         return IMPORTANCE_WEIGHTS[self.importance]
 
 
@@ -295,7 +299,10 @@ class Knowledge:
         return {k: EcommerceFactor(**dict(v)) for k, v in self.table("ecommerce_factors").items()}
 
     def supplier_criteria(self) -> Mapping[str, SupplierCriterion]:
-        return {k: SupplierCriterion(**dict(v)) for k, v in self.table("supplier_criteria").items()}
+        return {
+            k: SupplierCriterion(v["importance"], v["benefit"], v.get("weight"))
+            for k, v in self.table("supplier_criteria").items()
+        }
 
     def range_defaults(self) -> RangeDefaults:
         rows = self.table("range_defaults")

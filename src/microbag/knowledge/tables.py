@@ -81,6 +81,8 @@ class EcommerceFactorValue(_Strict):
 class SupplierCriterionValue(_Strict):
     importance: Literal["high", "medium", "low"]
     benefit: Text
+    # The criterion's weight in supplier rankings (scorecards); None: from the importance.
+    weight: Weight | None = None
 
 
 @dataclass(frozen=True)
