@@ -147,6 +147,14 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/lots/{lot_id}"): ALL_STAFF,
     # purchasing (end)
     # inspection (begin)
+    ("GET", "/api/v1/sampling-plan"): ALL_STAFF,
+    ("POST", "/api/v1/lots/{lot_id}/inspections"): MERCH,
+    ("GET", "/api/v1/lots/{lot_id}/inspections"): ALL_STAFF,
+    ("GET", "/api/v1/inspections/{inspection_id}"): ALL_STAFF,
+    ("POST", "/api/v1/inspections/{inspection_id}/photos"): MERCH,
+    ("GET", "/api/v1/inspection-photos/{photo_id}"): ALL_STAFF,
+    ("POST", "/api/v1/lots/{lot_id}/decision"): MERCH,
+    ("POST", "/api/v1/lots/{lot_id}/rework-done"): MERCH,
     # inspection (end)
     # scorecards (begin)
     # scorecards (end)
@@ -245,6 +253,8 @@ def objects(client, world, db):
         "plan_id": 1,
         "po_id": 1,  # purchasing: staff-side, a missing one answers 404
         "lot_id": 1,
+        "inspection_id": 1,  # inspection: staff-side, a missing one answers 404
+        "photo_id": 1,
     }
 
 
