@@ -16,11 +16,11 @@ from sqlalchemy import select
 from microbag.db import Database
 from microbag.purchasing import service
 from microbag.suppliers.models import Supplier, SupplierPrice
-from tests.accounts.conftest import fast_password_hashes
 from tests.factories import World
 from tests.sourcing_data import add_supplier, add_supplier_price
+from tests.web.conftest import _cheap_argon2, new_client, signed_in
 
-__all__ = ["fast_password_hashes"]
+__all__ = ["_cheap_argon2", "new_client", "signed_in"]
 
 
 @dataclass(frozen=True)
