@@ -11,11 +11,11 @@ from sqlalchemy import select
 from microbag.db import Database
 from microbag.stock.models import StockLevel
 from microbag.suppliers.models import Supplier
-from tests.accounts.conftest import fast_password_hashes
 from tests.factories import World
 from tests.sourcing_data import add_lot, add_po, add_supplier
+from tests.web.conftest import _cheap_argon2, new_client, signed_in
 
-__all__ = ["fast_password_hashes"]
+__all__ = ["_cheap_argon2", "new_client", "signed_in"]
 
 SKU = "MC-001-GLD"
 
