@@ -130,6 +130,19 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/range-plans/{plan_id}/export"): ALL_STAFF,
     # ---- sourcing (issue 10): each package adds its routes in its own block ----
     # suppliers (begin)
+    ("GET", "/api/v1/suppliers"): ALL_STAFF,
+    ("POST", "/api/v1/suppliers"): MERCH,
+    ("GET", "/api/v1/suppliers/{supplier_id}"): ALL_STAFF,
+    ("PATCH", "/api/v1/suppliers/{supplier_id}"): MERCH,
+    ("GET", "/api/v1/suppliers/{supplier_id}/prices"): ALL_STAFF,
+    ("POST", "/api/v1/suppliers/{supplier_id}/prices"): MERCH,
+    ("PATCH", "/api/v1/supplier-prices/{price_id}"): MERCH,
+    ("POST", "/api/v1/supplier-prices/imports"): MERCH,
+    ("GET", "/api/v1/suppliers/{supplier_id}/certificates"): ALL_STAFF,
+    ("POST", "/api/v1/suppliers/{supplier_id}/certificates"): MERCH,
+    ("GET", "/api/v1/supplier-certificates/{certificate_id}"): ALL_STAFF,
+    ("DELETE", "/api/v1/supplier-certificates/{certificate_id}"): MERCH,
+    ("GET", "/api/v1/supplier-offers"): ALL_STAFF,
     # suppliers (end)
     # purchasing (begin)
     ("GET", "/api/v1/purchase-orders"): ALL_STAFF,
@@ -157,6 +170,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/lots/{lot_id}/rework-done"): MERCH,
     # inspection (end)
     # scorecards (begin)
+    ("GET", "/api/v1/scorecards"): ALL_STAFF,
+    ("GET", "/api/v1/suppliers/{supplier_id}/scorecard"): ALL_STAFF,
+    ("GET", "/api/v1/supplier-rankings"): ALL_STAFF,
     # scorecards (end)
     # reorder (begin)
     # reorder (end)
@@ -251,6 +267,9 @@ def objects(client, world, db):
         "code": "MC-001-GLD",
         "offer_id": 1,  # staff-side objects: a missing one answers 404 to allowed roles
         "plan_id": 1,
+        "supplier_id": 1,  # suppliers: staff-side, a missing one answers 404
+        "price_id": 1,
+        "certificate_id": 1,
         "po_id": 1,  # purchasing: staff-side, a missing one answers 404
         "lot_id": 1,
         "inspection_id": 1,  # inspection: staff-side, a missing one answers 404

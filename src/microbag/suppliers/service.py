@@ -360,7 +360,7 @@ def add_price(
     session.add(price)
     session.flush()
     if refresh:
-        refresh_landed_costs(session, _covered_sku_ids(session, [price]), today)
+        refresh_landed_costs(session, covered_sku_ids(session, [price]), today)
     return price
 
 
@@ -386,7 +386,7 @@ def update_price(
     if actor:
         price.created_by = actor
     session.flush()
-    refresh_landed_costs(session, _covered_sku_ids(session, [price]), utcnow().date())
+    refresh_landed_costs(session, covered_sku_ids(session, [price]), utcnow().date())
     return price
 
 
@@ -539,7 +539,7 @@ def offers_for_sku_code(session: Session, sku: str, today: date) -> list[PriceOf
 # ---- landed costs for the range plan -----------------------------------------------------
 
 
-def _covered_sku_ids(session: Session, prices: Iterable[SupplierPrice]) -> set[int]:
+def covered_sku_ids(session: Session, prices: Iterable[SupplierPrice]) -> set[int]:
     """The SKUs the prices apply to (a style price: all the style's SKUs)."""
     rows = list(prices)
     out = {p.sku_id for p in rows if p.sku_id is not None}
@@ -553,7 +553,7 @@ def _priced_sku_ids(session: Session, supplier_ids: Iterable[int] | None = None)
     query = select(SupplierPrice)
     if supplier_ids is not None:
         query = query.where(SupplierPrice.supplier_id.in_(set(supplier_ids)))
-    return _covered_sku_ids(session, session.scalars(query))
+    return covered_sku_ids(session, session.scalars(query))
 
 
 def refresh_landed_costs(
