@@ -1,1 +1,655 @@
-"""Placeholder: filled in by the sourcing work (issue 10)."""
+"""Reorder suggestions per SKU and warehouse (issue 10): how much to order now, from whom.
+
+For each SKU and warehouse (a periodic review, order-up-to policy; reorder.policies):
+
+- demand: the latest forecast run's SKU-level weekly forecasts from this week on, and
+  the spread of a week's forecast error from its 80 % interval,
+  (hi80 - lo80) / (2 * 1.2816); a SKU the run has no forecast for (or no run at all)
+  falls back to its sales of the last ``FALLBACK_WEEKS`` weeks (mean and standard
+  deviation per week), and its line's ``basis`` says so;
+- the SKU's demand is split over warehouses by the units each shipped or reserved
+  (order allocations of the last year), else equally over those holding its stock, else
+  it all goes to the first warehouse;
+- inventory position = on hand - reserved + incoming batches not from purchase orders
+  + units on order (open purchase orders, not yet delivered) + lots delivered and
+  waiting for inspection (they become stock unless rejected);
+- supplier: the cheapest offer by landed cost whose supplier is not very poor (poor
+  ones only when nothing else serves, flagged) and whose monthly capacity still covers
+  the rounded quantity (capacity is shared by the lines of one call; 0 = not stated);
+  its lead time (days -> weeks) and the review period size the levels, its MOQ and
+  case pack round the quantity.
+
+Nothing here writes; drafts.py turns lines into draft purchase orders.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any, NoReturn
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from microbag.catalog.models import Sku
+from microbag.config import get_settings
+from microbag.errors import DomainError, ErrorItem, NotFound
+from microbag.forecasting.models import Forecast, ForecastRun
+from microbag.history.policies import week_start
+from microbag.history.service import weekly_units
+from microbag.orders.models import Order, OrderAllocation, OrderLine
+from microbag.purchasing.models import PurchaseOrder, PurchaseOrderLine, ReceiptLine
+from microbag.purchasing.service import on_order
+from microbag.reorder import policies
+from microbag.stock.models import IncomingStock, StockLevel, Warehouse
+from microbag.suppliers.models import Supplier
+from microbag.timeutil import utcnow
+
+# z of the 90th percentile: an 80 % interval is mean +- 1.2816 sigma.
+Z80 = 1.2816
+FALLBACK_WEEKS = 12
+# Allocations older than this do not decide which warehouse ships a SKU.
+SHARE_DAYS = 365
+# Suppliers.default_lead_time_days' default, for a SKU nobody offers yet.
+DEFAULT_LEAD_DAYS = 45
+CHUNK = 500
+# Orders whose allocations show where a SKU ships from (not drafts, not cancelled).
+SHIPPING_STATUSES = ("placed", "confirmed", "shipped", "delivered")
+
+
+@dataclass(frozen=True)
+class ReorderLine:
+    sku: str
+    sku_id: int
+    warehouse: str
+    warehouse_id: int
+    supplier: str | None  # None: no supplier offers the SKU today
+    supplier_id: int | None
+    quantity: int  # rounded to the supplier's MOQ and case pack
+    raw_quantity: int  # order-up-to less position, before rounding
+    moq: int
+    case_pack: int
+    reorder_point: int
+    order_up_to: int
+    safety_stock: int
+    on_hand: int
+    reserved: int
+    incoming: int  # batches not from purchase orders
+    on_order: int
+    in_inspection: int
+    inventory_position: int
+    drafted: int  # units already on draft purchase orders (not counted in the position)
+    weekly_demand: float  # this warehouse's share, next week
+    sigma_per_week: float
+    lead_time_days: int
+    unit_cost_minor: int | None
+    currency: str | None
+    landed_unit_cost_minor: int | None
+    basis: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def urgent(self) -> bool:
+        """Below the reorder point: the stock will not last the lead time."""
+        return self.inventory_position < self.reorder_point
+
+
+@dataclass(frozen=True)
+class Demand:
+    weekly_mean: list[float]
+    sigma_per_week: float
+    basis: str
+    warnings: tuple[str, ...] = ()
+
+
+# ---- other packages' answers, through one function each (tests may replace them) --------------
+
+
+def supplier_offers(session: Session, sku_ids: Iterable[int], today: date) -> dict[int, list[Any]]:
+    """suppliers.service.offers_for_skus: PriceOffers per SKU, cheapest landed first."""
+    suppliers = importlib.import_module("microbag.suppliers.service")
+    result: dict[int, list[Any]] = suppliers.offers_for_skus(session, sku_ids, today)
+    return result
+
+
+def supplier_standings(
+    session: Session, supplier_ids: Iterable[int], today: date
+) -> dict[int, Any]:
+    """scorecards.service.standings: Standing (level, score, reason) per supplier."""
+    scorecards = importlib.import_module("microbag.scorecards.service")
+    result: dict[int, Any] = scorecards.standings(session, supplier_ids, today)
+    return result
+
+
+# ---- inputs ------------------------------------------------------------------------------------
+
+
+def check_service_level(service_level: float) -> float:
+    if not (0.5 < service_level < 1.0) or math.isnan(service_level):
+        raise DomainError(
+            ErrorItem(
+                "invalid_service_level",
+                f"the service level must lie between 0.5 and 1 (exclusive), got {service_level}",
+                None,
+                "service_level",
+            )
+        )
+    return service_level
+
+
+def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _skus(session: Session, sku: str | None) -> dict[int, str]:
+    """id -> code of the SKUs to consider: active (not draft, not discontinued) ones, or
+    the one named (whatever its lifecycle)."""
+    only = Sku.code == sku if sku else Sku.lifecycle == "active"
+    query = select(Sku.id, Sku.code).where(only)
+    rows = {int(i): str(c) for i, c in session.execute(query)}
+    if sku and not rows:
+        raise NotFound(f"SKU {sku!r}", "unknown_sku")
+    return rows
+
+
+def latest_sku_run(session: Session) -> ForecastRun | None:
+    return session.scalars(
+        select(ForecastRun)
+        .where(
+            select(Forecast.id)
+            .where(Forecast.run_id == ForecastRun.id, Forecast.level == "sku")
+            .exists()
+        )
+        .order_by(ForecastRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def forecast_demand(
+    session: Session, codes: Sequence[str], today: date, protection_weeks: float
+) -> tuple[dict[str, Demand], int | None]:
+    """SKU code -> demand from the latest run with SKU forecasts (and the run's id)."""
+    run = latest_sku_run(session)
+    if run is None:
+        return {}, None
+    rows: dict[str, list[tuple[date, float, float, float]]] = defaultdict(list)
+    for part in _chunks(list(codes)):
+        for uid, day, mean, lo, hi in session.execute(
+            select(
+                Forecast.unique_id, Forecast.week_start, Forecast.mean, Forecast.lo80, Forecast.hi80
+            )
+            .where(Forecast.run_id == run.id, Forecast.level == "sku", Forecast.unique_id.in_(part))
+            .order_by(Forecast.unique_id, Forecast.week_start)
+        ):
+            rows[str(uid)].append((day, float(mean), float(lo), float(hi)))
+    this_week = week_start(today)
+    cover = max(1, math.ceil(protection_weeks))
+    out: dict[str, Demand] = {}
+    for code, weeks in rows.items():
+        ahead = [w for w in weeks if w[0] >= this_week]
+        warnings: tuple[str, ...] = ()
+        if not ahead:
+            # A stale run: its weeks are past, but they are still the best guess there is.
+            ahead = weeks
+            warnings = (f"forecast run {run.id} ends before this week ({weeks[-1][0]})",)
+        means = [max(0.0, m) for _d, m, _lo, _hi in ahead]
+        sigmas = [max(0.0, hi - lo) / (2 * Z80) for _d, _m, lo, hi in ahead[:cover]]
+        out[code] = Demand(
+            weekly_mean=means,
+            sigma_per_week=sum(sigmas) / len(sigmas),
+            basis=f"forecast run {run.id} ({len(ahead)} weeks from {ahead[0][0]})",
+            warnings=warnings,
+        )
+    return out, run.id
+
+
+def sales_demand(session: Session, codes: Iterable[str], today: date) -> dict[str, Demand]:
+    """SKU code -> demand from the sales of the last FALLBACK_WEEKS whole weeks."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    until = week_start(today)
+    since = until - timedelta(weeks=FALLBACK_WEEKS)
+    frame = weekly_units(session, "sku", since=since, until=until, fill_zeros=False)
+    per_sku: dict[str, list[float]] = defaultdict(list)
+    for uid, units in zip(frame["unique_id"].to_list(), frame["y"].to_list(), strict=True):
+        if uid in wanted:
+            per_sku[str(uid)].append(float(units))
+    out: dict[str, Demand] = {}
+    for code, values in per_sku.items():
+        weeks = values + [0.0] * (FALLBACK_WEEKS - len(values))  # weeks without sales
+        mean = sum(weeks) / FALLBACK_WEEKS
+        spread = math.sqrt(sum((v - mean) ** 2 for v in weeks) / (FALLBACK_WEEKS - 1))
+        out[code] = Demand(
+            weekly_mean=[mean],
+            sigma_per_week=spread,
+            basis=f"sales of the last {FALLBACK_WEEKS} weeks (no forecast for this SKU)",
+        )
+    return out
+
+
+def warehouse_shares(
+    session: Session, sku_ids: Sequence[int], today: date
+) -> dict[int, dict[int, float]]:
+    """sku_id -> {warehouse_id: share of the units it shipped or reserved} over the last
+    SHARE_DAYS days (SKUs without allocations are absent)."""
+    since = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=SHARE_DAYS)
+    units: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for part in _chunks(list(sku_ids)):
+        for sku_id, warehouse_id, quantity in session.execute(
+            select(OrderLine.sku_id, OrderAllocation.warehouse_id, OrderAllocation.quantity)
+            .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(
+                OrderLine.sku_id.in_(part),
+                Order.status.in_(SHIPPING_STATUSES),
+                Order.placed_at >= since,
+            )
+        ):
+            units[int(sku_id)][int(warehouse_id)] += max(0, int(quantity))
+    out: dict[int, dict[int, float]] = {}
+    for sku_id, per_wh in units.items():
+        total = sum(per_wh.values())
+        if total > 0:
+            out[sku_id] = {wh: n / total for wh, n in per_wh.items() if n > 0}
+    return out
+
+
+@dataclass
+class Stock:
+    on_hand: int = 0
+    reserved: int = 0
+    incoming: int = 0
+    on_order: int = 0
+    in_inspection: int = 0
+    drafted: int = 0
+    draft_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def position(self) -> int:
+        return self.on_hand - self.reserved + self.incoming + self.on_order + self.in_inspection
+
+
+def stock_positions(session: Session, sku_ids: Sequence[int]) -> dict[tuple[int, int], Stock]:
+    """(sku_id, warehouse_id) -> what is there, coming and drafted."""
+    out: dict[tuple[int, int], Stock] = defaultdict(Stock)
+    from_pos = select(PurchaseOrderLine.incoming_id).where(
+        PurchaseOrderLine.incoming_id.is_not(None)
+    )
+    for part in _chunks(list(sku_ids)):
+        for sku_id, wh, on_hand, reserved in session.execute(
+            select(
+                StockLevel.sku_id, StockLevel.warehouse_id, StockLevel.on_hand, StockLevel.reserved
+            ).where(StockLevel.sku_id.in_(part))
+        ):
+            st = out[(int(sku_id), int(wh))]
+            st.on_hand, st.reserved = int(on_hand), int(reserved)
+        for sku_id, wh, quantity in session.execute(
+            select(IncomingStock.sku_id, IncomingStock.warehouse_id, IncomingStock.quantity).where(
+                IncomingStock.sku_id.in_(part),
+                IncomingStock.received_at.is_(None),
+                IncomingStock.id.not_in(from_pos),
+            )
+        ):
+            out[(int(sku_id), int(wh))].incoming += int(quantity)
+        for sku_id, wh, quantity in session.execute(
+            select(ReceiptLine.sku_id, ReceiptLine.warehouse_id, ReceiptLine.quantity).where(
+                ReceiptLine.sku_id.in_(part),
+                ReceiptLine.status.in_(("pending_inspection", "rework")),
+            )
+        ):
+            out[(int(sku_id), int(wh))].in_inspection += int(quantity)
+        for sku_id, wh, quantity, number in session.execute(
+            select(
+                PurchaseOrderLine.sku_id,
+                PurchaseOrderLine.warehouse_id,
+                PurchaseOrderLine.quantity,
+                PurchaseOrder.number,
+            )
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
+            .where(PurchaseOrderLine.sku_id.in_(part), PurchaseOrder.status == "draft")
+            .order_by(PurchaseOrder.id)
+        ):
+            st = out[(int(sku_id), int(wh))]
+            st.drafted += int(quantity)
+            if number not in st.draft_numbers:
+                st.draft_numbers.append(str(number))
+    for key, units in on_order(session, sku_ids).items():
+        out[key].on_order += units
+    return dict(out)
+
+
+def sku_ids_for_codes(session: Session, codes: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(codes))
+    out: dict[str, int] = {}
+    for part in _chunks(wanted):
+        out.update(
+            {
+                str(c): int(i)
+                for i, c in session.execute(select(Sku.id, Sku.code).where(Sku.code.in_(part)))
+            }
+        )
+    return out
+
+
+def unknown_skus(codes: Sequence[str]) -> NoReturn:
+    raise DomainError(
+        [ErrorItem("unknown_sku", f"SKU {c!r} does not exist", None, "skus") for c in codes],
+        404,
+    )
+
+
+def no_warehouse() -> DomainError:
+    return DomainError.single("unknown_warehouse", "no warehouse exists", 404)
+
+
+def warehouse_codes(session: Session) -> dict[int, str]:
+    return {int(i): str(c) for i, c in session.execute(select(Warehouse.id, Warehouse.code))}
+
+
+def supplier_capacities(session: Session, supplier_ids: Iterable[int]) -> dict[int, int]:
+    ids = sorted(set(supplier_ids))
+    if not ids:
+        return {}
+    return {
+        int(i): int(c)
+        for i, c in session.execute(
+            select(Supplier.id, Supplier.monthly_capacity_units).where(Supplier.id.in_(ids))
+        )
+    }
+
+
+def supplier_id_for_code(session: Session, code: str) -> int:
+    found = session.scalar(select(Supplier.id).where(Supplier.code == code))
+    if found is None:
+        raise NotFound(f"supplier {code!r}", "unknown_supplier")
+    return int(found)
+
+
+def warehouse_id_for_code(session: Session, code: str) -> int:
+    found = session.scalar(select(Warehouse.id).where(Warehouse.code == code))
+    if found is None:
+        raise NotFound(f"warehouse {code!r}", "unknown_warehouse")
+    return int(found)
+
+
+# ---- the supplier --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    offer: Any  # a suppliers.service.PriceOffer
+    quantity: int  # rounded to its MOQ and case pack
+    warnings: tuple[str, ...]
+
+
+def choose_offer(
+    offers: Sequence[Any],
+    standings: Mapping[int, Any],
+    capacity_left: Mapping[int, int | None],
+    quantity_for: Any,
+) -> Choice | None:
+    """The cheapest adequate offer by landed cost: very poor suppliers never, poor ones
+    only when no other offer serves, and only a supplier whose monthly capacity left
+    (None: not stated) covers the rounded quantity. ``quantity_for(offer)`` is the
+    rounded quantity that offer would be asked for (its lead time and packs decide).
+    When no supplier has the capacity, the cheapest allowed one, flagged."""
+    allowed = [
+        o
+        for o in sorted(offers, key=lambda o: (o.landed_unit_cost_minor, o.supplier_code))
+        if getattr(standings.get(o.supplier_id), "level", "unrated") != "very_poor"
+    ]
+    if not allowed:
+        return None
+    over: Choice | None = None
+    for poor_pass in (False, True):
+        for offer in allowed:
+            standing = standings.get(offer.supplier_id)
+            if (getattr(standing, "level", "unrated") == "poor") != poor_pass:
+                continue
+            quantity = int(quantity_for(offer))
+            warnings: tuple[str, ...] = ()
+            if poor_pass:
+                reason = getattr(standing, "reason", "")
+                warnings = (f"{offer.supplier_code} stands poor: {reason}",)
+            left = capacity_left.get(offer.supplier_id)
+            if left is None or quantity <= left:
+                return Choice(offer, quantity, warnings)
+            if over is None:
+                over = Choice(
+                    offer,
+                    quantity,
+                    (
+                        *warnings,
+                        f"{quantity} units exceed {offer.supplier_code}'s monthly capacity "
+                        f"left ({left}); no other supplier has it",
+                    ),
+                )
+    return over
+
+
+# ---- suggestions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    lines: list[ReorderLine]
+    service_level: float
+    review_days: int
+    forecast_run_id: int | None
+    today: date
+
+
+def _warehouses_for(
+    sku_id: int,
+    shares: Mapping[int, Mapping[int, float]],
+    stock: Mapping[tuple[int, int], Stock],
+    default_warehouse: int | None,
+) -> dict[int, float]:
+    """warehouse_id -> share of the SKU's demand; warehouses holding or expecting the SKU
+    without a share get 0 (their position still shows)."""
+    held = sorted(wh for (sid, wh) in stock if sid == sku_id)
+    split = dict(shares.get(sku_id, {}))
+    if not split:
+        with_stock = [wh for wh in held if stock[(sku_id, wh)].on_hand > 0]
+        if with_stock:
+            split = {wh: 1 / len(with_stock) for wh in with_stock}
+        elif default_warehouse is not None:
+            split = {default_warehouse: 1.0}
+    for wh in held:
+        split.setdefault(wh, 0.0)
+    return split
+
+
+def supplier_summary(
+    session: Session, offers: Mapping[int, Sequence[Any]], today: date
+) -> tuple[dict[int, Any], dict[int, int | None]]:
+    ids = {o.supplier_id for per_sku in offers.values() for o in per_sku}
+    standings = supplier_standings(session, ids, today) if ids else {}
+    capacity: dict[int, int | None] = {
+        sid: (cap if cap > 0 else None) for sid, cap in supplier_capacities(session, ids).items()
+    }
+    return standings, capacity
+
+
+def _levels(
+    lead_days: int, *, weekly_mean: list[float], sigma: float, review_weeks: float, level: float
+) -> policies.ReorderLevels:
+    return policies.reorder_levels(
+        weekly_mean=weekly_mean,
+        sigma_per_week=sigma,
+        lead_weeks=lead_days / 7,
+        review_weeks=review_weeks,
+        service_level=level,
+    )
+
+
+def _rounded_for(offer: Any, *, position: int, levels_for: Any) -> int:
+    """The quantity ``offer`` would be asked for: its lead time sizes the levels, its MOQ
+    and case pack round the order."""
+    raw = policies.order_quantity(
+        inventory_position=position, levels=levels_for(int(offer.lead_time_days))
+    )
+    return policies.round_to_pack(raw, moq=int(offer.moq), case_pack=int(offer.case_pack))
+
+
+def suggestions(
+    session: Session,
+    *,
+    service_level: float | None = None,
+    today: date | None = None,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    supplier: str | None = None,
+    include_all: bool = False,
+) -> list[ReorderLine]:
+    """Reorder lines per SKU and warehouse (only those to order, unless ``include_all``)."""
+    return suggest(
+        session,
+        service_level=service_level,
+        today=today,
+        sku=sku,
+        warehouse=warehouse,
+        supplier=supplier,
+        include_all=include_all,
+    ).lines
+
+
+def suggest(
+    session: Session,
+    *,
+    service_level: float | None = None,
+    today: date | None = None,
+    sku: str | None = None,
+    warehouse: str | None = None,
+    supplier: str | None = None,
+    include_all: bool = False,
+) -> Suggestions:
+    """``suggestions`` with the parameters used (service level, review days, run)."""
+    settings = get_settings()
+    level = check_service_level(
+        settings.reorder_service_level if service_level is None else service_level
+    )
+    today = today or utcnow().date()
+    warehouse_id = warehouse_id_for_code(session, warehouse) if warehouse else None
+    supplier_id = supplier_id_for_code(session, supplier) if supplier else None
+    skus = _skus(session, sku)
+    ids = sorted(skus)
+    review_days = settings.reorder_review_days
+    review_weeks = review_days / 7
+    wh_codes = warehouse_codes(session)
+    default_warehouse = min(wh_codes) if wh_codes else None
+    offers = supplier_offers(session, ids, today) if ids else {}
+    standings, capacity = supplier_summary(session, offers, today)
+    longest = max([o.lead_time_days for per in offers.values() for o in per] + [DEFAULT_LEAD_DAYS])
+    demand, run_id = forecast_demand(
+        session, [skus[i] for i in ids], today, longest / 7 + review_weeks
+    )
+    demand.update(sales_demand(session, [skus[i] for i in ids if skus[i] not in demand], today))
+    shares = warehouse_shares(session, ids, today)
+    stock = stock_positions(session, ids)
+    used: dict[int, int] = defaultdict(int)
+    lines: list[ReorderLine] = []
+    for sku_id in sorted(ids, key=lambda i: skus[i]):
+        code = skus[sku_id]
+        sku_demand = demand.get(code) or Demand([], 0.0, "no forecast and no sales")
+        split = _warehouses_for(sku_id, shares, stock, default_warehouse)
+        for wh in sorted(split, key=lambda w: wh_codes.get(w, "")):
+            share = split[wh]
+            st = stock.get((sku_id, wh), Stock())
+            mean = [m * share for m in sku_demand.weekly_mean]
+            # Each warehouse's error taken as the SKU's, scaled like its mean.
+            sigma = sku_demand.sigma_per_week * share
+
+            levels_for = partial(
+                _levels, weekly_mean=mean, sigma=sigma, review_weeks=review_weeks, level=level
+            )
+            rounded = partial(_rounded_for, position=st.position, levels_for=levels_for)
+            left = {
+                sid: (None if cap is None else max(0, cap - used[sid]))
+                for sid, cap in capacity.items()
+            }
+            choice = choose_offer(offers.get(sku_id, []), standings, left, rounded)
+            warnings = list(sku_demand.warnings)
+            if choice is None:
+                lead_days = DEFAULT_LEAD_DAYS
+                warnings.append(
+                    "no supplier offers this SKU today"
+                    if not offers.get(sku_id)
+                    else "every supplier offering this SKU stands very poor"
+                )
+            else:
+                lead_days = int(choice.offer.lead_time_days)
+                warnings.extend(choice.warnings)
+            levels = levels_for(lead_days)
+            raw = policies.order_quantity(inventory_position=st.position, levels=levels)
+            if choice is None:
+                quantity, moq, case_pack = raw, 1, 1
+            else:
+                quantity = choice.quantity
+                moq, case_pack = int(choice.offer.moq), int(choice.offer.case_pack)
+            if st.drafted:
+                warnings.append(
+                    f"{st.drafted} units already on draft {', '.join(st.draft_numbers)}"
+                )
+            line = ReorderLine(
+                sku=code,
+                sku_id=sku_id,
+                warehouse=wh_codes.get(wh, str(wh)),
+                warehouse_id=wh,
+                supplier=choice.offer.supplier_code if choice else None,
+                supplier_id=choice.offer.supplier_id if choice else None,
+                quantity=quantity,
+                raw_quantity=raw,
+                moq=moq,
+                case_pack=case_pack,
+                reorder_point=levels.reorder_point,
+                order_up_to=levels.order_up_to,
+                safety_stock=levels.safety_stock,
+                on_hand=st.on_hand,
+                reserved=st.reserved,
+                incoming=st.incoming,
+                on_order=st.on_order,
+                in_inspection=st.in_inspection,
+                inventory_position=st.position,
+                drafted=st.drafted,
+                weekly_demand=round(mean[0], 3) if mean else 0.0,
+                sigma_per_week=round(sigma, 3),
+                lead_time_days=lead_days,
+                unit_cost_minor=choice.offer.unit_cost_minor if choice else None,
+                currency=choice.offer.currency if choice else None,
+                landed_unit_cost_minor=choice.offer.landed_unit_cost_minor if choice else None,
+                basis=sku_demand.basis
+                + ("" if share == 1.0 else f"; {share:.0%} of the SKU's demand ships from here"),
+                warnings=warnings,
+            )
+            if choice is not None and quantity > 0:
+                used[choice.offer.supplier_id] += quantity
+            if warehouse_id is not None and wh != warehouse_id:
+                continue
+            if supplier_id is not None and line.supplier_id != supplier_id:
+                continue
+            if include_all or quantity > 0:
+                lines.append(line)
+    return Suggestions(lines, level, review_days, run_id, today)
+
+
+def range_plan_drafts(session: Session, plan_id: int) -> list[PurchaseOrder]:
+    """Purchase orders (not cancelled) already drafted from a range plan."""
+    return list(
+        session.scalars(
+            select(PurchaseOrder)
+            .where(
+                PurchaseOrder.source == "range_plan",
+                PurchaseOrder.source_ref == str(plan_id),
+                PurchaseOrder.status != "cancelled",
+            )
+            .order_by(PurchaseOrder.id)
+        )
+    )
