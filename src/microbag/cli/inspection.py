@@ -11,7 +11,6 @@ import typer
 from microbag.cli.common import console, database, fail
 from microbag.errors import DomainError, ErrorItem
 from microbag.inspection import policies, service
-from microbag.inspection.models import Inspection
 from microbag.purchasing import receiving
 from microbag.purchasing.policies import LOT_STATUSES
 from microbag.purchasing.receiving import LotView
@@ -100,7 +99,8 @@ def plan(
         )
 
 
-def _inspection_dict(inspection: Inspection, lot: LotView) -> dict[str, Any]:
+def _inspection_dict(inspection: Any, lot: LotView) -> dict[str, Any]:
+    """``inspection``: an Inspection from inspection.service (its tables are its own)."""
     return {
         "id": inspection.id,
         "lot": lot.id,

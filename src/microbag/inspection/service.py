@@ -57,6 +57,11 @@ DECISIONS: Mapping[str, tuple[str, bool]] = {
 }
 
 
+# For the pages and the CLI, which do not import the models.
+KINDS: tuple[str, ...] = DEFECT_KINDS
+CLASSES: tuple[str, ...] = DEFECT_CLASSES
+
+
 @dataclass(frozen=True)
 class DefectInput:
     kind: str

@@ -15,7 +15,6 @@ from starlette.responses import RedirectResponse, Response
 from microbag.errors import DomainError
 from microbag.inspection import policies, service
 from microbag.inspection.api import photo_response
-from microbag.inspection.models import DEFECT_CLASSES, DEFECT_KINDS
 from microbag.inspection.policies import SamplingPlan
 from microbag.purchasing.receiving import get_lot
 from microbag.web.csrf import verify_csrf
@@ -100,8 +99,8 @@ def lot_page_view(
             "plan_problem": plan_problem,
             "code_letter": policies.code_letter(lot.quantity),
             "units_to_inspect": policies.units_to_inspect(plans) if plans else 0,
-            "kinds": DEFECT_KINDS,
-            "classes": DEFECT_CLASSES,
+            "kinds": service.KINDS,
+            "classes": service.CLASSES,
             "count_field": count_field,
             "values": values or {},
             "errors": errors,
@@ -129,8 +128,8 @@ def _photo(form: FormData) -> UploadFile | None:
 
 def _defects(form: FormData, errors: FormErrors) -> list[service.DefectInput]:
     defects = []
-    for kind in DEFECT_KINDS:
-        for defect_class in DEFECT_CLASSES:
+    for kind in service.KINDS:
+        for defect_class in service.CLASSES:
             name = count_field(kind, defect_class)
             raw = text(form, name, 12)
             if not raw or raw == "0":
@@ -148,8 +147,8 @@ def inspect(
 ) -> Response:
     values = {
         count_field(k, c): text(form, count_field(k, c), 12)
-        for k in DEFECT_KINDS
-        for c in DEFECT_CLASSES
+        for k in service.KINDS
+        for c in service.CLASSES
     }
     values["note"] = text(form, "note", service.MAX_NOTE_CHARS)
     errors = FormErrors()
