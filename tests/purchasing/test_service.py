@@ -10,11 +10,10 @@ from sqlalchemy import select
 from microbag.errors import DomainError
 from microbag.purchasing import receiving, service
 from microbag.purchasing.service import DraftLine
+from microbag.scorecards.service import Standing
 from microbag.stock import incoming as incoming_stock
 from microbag.stock.models import IncomingStock
 from microbag.timeutil import utcnow
-
-from .conftest import _Standing
 
 TODAY = utcnow().date()
 PROMISED = TODAY + timedelta(days=40)
@@ -82,7 +81,7 @@ def test_empty_duplicate_and_unknown_lines(db, sourcing):
 
 
 def test_very_poor_supplier_is_blocked_and_poor_warns(db, sourcing, monkeypatch):
-    standing = _Standing("very_poor", 12.0, "on-time 41% over the last 2 periods")
+    standing = Standing("very_poor", 12.0, "on-time 41% over the last 2 periods")
     monkeypatch.setattr(service, "supplier_standing", lambda s, sid, today: standing)
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
         make_draft(s, sourcing, ("MC-001-GLD", 50))
@@ -90,7 +89,7 @@ def test_very_poor_supplier_is_blocked_and_poor_warns(db, sourcing, monkeypatch)
     assert exc.value.status == 409
     assert "on-time 41%" in exc.value.items[0].message
 
-    standing = _Standing("poor", 35.0, "defect rate 6% in the last period")
+    standing = Standing("poor", 35.0, "defect rate 6% in the last period")
     with db.session(write=True) as s:
         po = make_draft(s, sourcing, ("MC-001-GLD", 50))
         warning = [e for e in po.events if e.kind == "standing_warning"]

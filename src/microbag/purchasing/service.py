@@ -7,7 +7,6 @@ Receipts and lots are in ``purchasing.receiving``. Callers commit.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,10 +20,12 @@ from microbag.catalog.models import Sku
 from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
 from microbag.purchasing import policies
 from microbag.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
+from microbag.scorecards.service import Standing, standing_for
 from microbag.stock.incoming import add_incoming, cancel_incoming
 from microbag.stock.models import Warehouse
 from microbag.stock.service import warehouse_by_code
 from microbag.suppliers.models import Supplier
+from microbag.suppliers.service import PriceOffer, offer_for
 from microbag.timeutil import utcnow
 
 SOURCES = ("manual", "reorder", "range_plan")
@@ -42,17 +43,16 @@ class DraftLine:
 # ---- other packages' answers, through one function each (tests may replace them) ---------
 
 
-def supplier_offer(session: Session, supplier_id: int, sku_id: int, today: date) -> Any:
-    """suppliers.service.offer_for: the supplier's price for the SKU on ``today`` (a
-    PriceOffer) or None."""
-    suppliers = importlib.import_module("microbag.suppliers.service")
-    return suppliers.offer_for(session, supplier_id, sku_id, today)
+def supplier_offer(
+    session: Session, supplier_id: int, sku_id: int, today: date
+) -> PriceOffer | None:
+    """The supplier's price for the SKU on ``today`` (its MOQ, case pack, currency)."""
+    return offer_for(session, supplier_id, sku_id, today)
 
 
-def supplier_standing(session: Session, supplier_id: int, today: date) -> Any:
-    """scorecards.service.standing_for: the supplier's Standing (level, score, reason)."""
-    scorecards = importlib.import_module("microbag.scorecards.service")
-    return scorecards.standing_for(session, supplier_id, today)
+def supplier_standing(session: Session, supplier_id: int, today: date) -> Standing:
+    """The supplier's standing on its scorecard (level, score, reason)."""
+    return standing_for(session, supplier_id, today)
 
 
 @dataclass(frozen=True)
@@ -270,7 +270,7 @@ def _warehouse(session: Session, warehouse_id: int | None) -> Warehouse:
     return warehouse
 
 
-def _check_standing(session: Session, supplier: Supplier, today: date) -> Any:
+def _check_standing(session: Session, supplier: Supplier, today: date) -> Standing:
     standing = supplier_standing(session, supplier.id, today)
     if standing.level == "very_poor":
         raise Conflict(
