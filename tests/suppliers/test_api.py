@@ -194,10 +194,10 @@ def test_certificates(client, world) -> None:
 def test_price_import_api(client, world) -> None:
     make_supplier(client, world)
     csv = (
-        "supplier,sku,style,unit_cost,currency,moq,case_pack,lead_time_days,valid_from,valid_until\n"
-        "GZ-01,MC-001-GLD,,12.50,USD,50,10,30,2026-01-01,\n"
-        "GZ-01,,MT-001,8,USD,100,20,,2026-01-01,2026-12-31\n"
-    ).encode()
+        b"supplier,sku,style,unit_cost,currency,moq,case_pack,lead_time_days,valid_from,valid_until\n"
+        b"GZ-01,MC-001-GLD,,12.50,USD,50,10,30,2026-01-01,\n"
+        b"GZ-01,,MT-001,8,USD,100,20,,2026-01-01,2026-12-31\n"
+    )
     files = {"file": ("prices.csv", csv, "text/csv")}
     r = client.post("/api/v1/supplier-prices/imports", files=files, headers=world.auth(MERCH))
     assert r.status_code == 200, r.text
