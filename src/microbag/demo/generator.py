@@ -25,6 +25,7 @@ from microbag.accounts.service import hash_password
 from microbag.buyers.models import Company
 from microbag.catalog.models import Style
 from microbag.catalog.search import FTS_TABLE, drop_text_search, install_text_search
+from microbag.config import get_settings
 from microbag.demo.bulk import BulkWriter, create_indexes, drop_secondary_indexes
 from microbag.demo.buyers import People, build_people
 from microbag.demo.catalog import HISTORY_DAYS, build_catalog
@@ -33,8 +34,10 @@ from microbag.demo.market import DEMO_PASSWORD, PRICE_LIST_RULES, SELLER_DOMAIN
 from microbag.demo.order_lifecycle import HistoryResult, write_history
 from microbag.demo.orders_history import simulate_orders
 from microbag.demo.prices import build_price_lists
+from microbag.demo.purchasing import units_sold, write_purchasing
 from microbag.demo.regions import FEATURED_COMPANIES
 from microbag.demo.stock import add_warehouses, plan_stock, write_stock
+from microbag.demo.suppliers import build_sourcing
 from microbag.errors import DomainError
 
 DEFAULT_SEED = 2026
@@ -60,6 +63,17 @@ DEMO_TABLES = (
     "order_allocations",
     "order_events",
     "compliance_documents",
+    "suppliers",
+    "supplier_certificates",
+    "supplier_prices",
+    "sku_costs",
+    "purchase_orders",
+    "purchase_order_lines",
+    "purchase_order_events",
+    "receipts",
+    "receipt_lines",
+    "inspections",
+    "inspection_defects",
 )
 
 
@@ -111,6 +125,8 @@ class DemoSummary:
     seconds: float = 0.0
     regions: dict[str, int] = field(default_factory=dict)
     segments: dict[str, int] = field(default_factory=dict)
+    purchase_orders_by_status: dict[str, int] = field(default_factory=dict)
+    lots_by_status: dict[str, int] = field(default_factory=dict)
 
 
 def ensure_empty(session: Session) -> None:
@@ -210,6 +226,27 @@ def load_demo(
         now,
         progress=bar.task("stock and incoming batches", len(catalog.skus)),
     )
+    # The buying side: suppliers, price lists, landed costs, a year of purchase orders.
+    settings = get_settings()
+    sourcing = build_sourcing(
+        rng("suppliers"),
+        writer,
+        catalog,
+        settings,
+        today,
+        progress=bar.task("suppliers and price lists", len(catalog.skus)),
+    )
+    buying = write_purchasing(
+        rng("purchasing"),
+        writer,
+        sourcing,
+        plan.homes,
+        units_sold(drafts, now - timedelta(days=365), now),
+        [u.email for u in people.staff_with("merchandiser") or people.staff],
+        settings,
+        now,
+        progress=bar.task("purchase orders, receipts and inspections", 1),
+    )
     writer.finish()
     create_indexes(session, indexes)
     if rebuild_search:
@@ -232,6 +269,8 @@ def load_demo(
         seconds=timer.perf_counter() - started,
         regions=dict(sorted(Counter(c.region for c in people.companies).items())),
         segments=dict(sorted(Counter(c.segment for c in people.companies).items())),
+        purchase_orders_by_status=buying.by_status,
+        lots_by_status=buying.lots_by_status,
     )
 
 
