@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +32,12 @@ from tests.sourcing_data import add_lot, add_po, add_supplier
 TODAY = date(2026, 12, 5)
 
 
+# Days added to every date of the history (API and page tests move it next to today).
+_shift = timedelta(0)
+
+
 def at(day: date, hour: int = 9) -> datetime:
+    day = day + _shift
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
@@ -83,10 +88,8 @@ def delivered_po(
         status=status,
         created_at=sent_at,
         sent_at=sent_at,
-        confirmed_at=datetime.fromtimestamp(
-            sent_at.timestamp() + 3600 * confirm_hours, UTC
-        ),
-        promised_date=promised,
+        confirmed_at=datetime.fromtimestamp(sent_at.timestamp() + 3600 * confirm_hours, UTC),
+        promised_date=promised + _shift,
     )
     for line, drops in zip(po.lines, deliveries, strict=True):
         for day, units, lot_status in drops:
@@ -100,7 +103,17 @@ class Known:
     lots: list[ReceiptLine]
 
 
-def known_history(s: Session, world: World, code: str = "GZ-01") -> Known:
+def known_history(s: Session, world: World, code: str = "GZ-01", *, today: date = TODAY) -> Known:
+    """The history above; ``today`` moves every date by ``today - TODAY``."""
+    global _shift
+    _shift = today - TODAY
+    try:
+        return _known_history(s, world, code)
+    finally:
+        _shift = timedelta(0)
+
+
+def _known_history(s: Session, world: World, code: str) -> Known:
     sup = add_supplier(s, code)
     q4 = delivered_po(
         s,

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from microbag.catalog.models import Sku
+from microbag.catalog.models import Sku, Style
 from microbag.config import get_settings
+from microbag.errors import NotFound
 from microbag.inspection.models import Inspection, InspectionDefect
 from microbag.knowledge.service import effective_knowledge
 from microbag.purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine
@@ -130,7 +131,7 @@ def _line_facts(
         )
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
         .where(*po_filter)
-    ).tuples()
+    )
     lots: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
     for line_id, qty, status, at in session.execute(
         select(
@@ -140,7 +141,7 @@ def _line_facts(
         .join(PurchaseOrderLine, PurchaseOrderLine.id == ReceiptLine.po_line_id)
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
         .where(*po_filter)
-    ).tuples():
+    ):
         lots[line_id].append((at, qty, status))
     by_supplier: dict[int, list[LineFact]] = defaultdict(list)
     confirmations: dict[int, dict[int, ConfirmationFact]] = defaultdict(dict)
@@ -190,7 +191,7 @@ def _inspection_facts(
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.po_id)
         .outerjoin(defective, defective.c.inspection_id == Inspection.id)
         .where(PurchaseOrder.supplier_id.in_(ids), Inspection.inspected_at >= floor)
-    ).tuples():
+    ):
         out[sid].append(InspectionFact(_day(at), int(sample), int(n or 0)))
     return out
 
@@ -238,9 +239,7 @@ def _load(
     # Lines delivered in the window may belong to orders sent up to a year before it.
     floor = datetime.combine(start - timedelta(days=366), time.min, tzinfo=UTC)
     lines, confirmations = _line_facts(session, ids, floor)
-    inspections = _inspection_facts(
-        session, ids, datetime.combine(start, time.min, tzinfo=UTC)
-    )
+    inspections = _inspection_facts(session, ids, datetime.combine(start, time.min, tzinfo=UTC))
     certificates: dict[int, list[CertificateFact]] = defaultdict(list)
     for sid, kind, until in session.execute(
         select(
@@ -248,7 +247,7 @@ def _load(
             SupplierCertificate.kind,
             SupplierCertificate.valid_until,
         ).where(SupplierCertificate.supplier_id.in_(ids))
-    ).tuples():
+    ):
         certificates[sid].append(CertificateFact(kind, until))
     records = {
         sid: Record(
@@ -273,6 +272,12 @@ def criterion_weights(
     weights = {key: c.weight for key, c in criteria.items()}
     weights.update(overrides or {})
     return weights
+
+
+def _measured(m: RecordMetrics) -> bool:
+    return bool(m.delivered_lines or m.lines_due or m.units_inspected) or (
+        m.response_hours is not None
+    )
 
 
 def _scorecards(
@@ -307,7 +312,7 @@ def _scorecards(
             "customization": policies.customization_score(supplier.capabilities or {}),
             "certifications": policies.certificate_score(valid, lapsed),
         }
-        with_record = sum(1 for f in per_period if f.metrics.delivered_lines or f.metrics.lines_due)
+        with_record = sum(1 for f in per_period if _measured(f.metrics))
         verdict = policies.verdict(
             values,
             weights,
@@ -369,3 +374,29 @@ def standings(
 def standing_for(session: Session, supplier_id: int, today: date | None = None) -> Standing:
     """A supplier's standing: very_poor blocks new purchase orders, poor warns."""
     return standings(session, [supplier_id], today)[supplier_id]
+
+
+# ---- what a ranking is for (read here: this module may read the catalog's tables) --------
+
+
+def target_sku_ids(session: Session, *, sku: str | None, style: str | None) -> list[int] | None:
+    """The SKU ids a ranking is for: one SKU, a style's SKUs, or None (no SKU target)."""
+    if sku:
+        sku_id = session.scalar(select(Sku.id).where(Sku.code == sku))
+        if sku_id is None:
+            raise NotFound(f"SKU {sku}", "unknown_sku")
+        return [int(sku_id)]
+    if style:
+        style_id = session.scalar(select(Style.id).where(Style.code == style))
+        if style_id is None:
+            raise NotFound(f"style {style}", "unknown_style")
+        return list(session.scalars(select(Sku.id).where(Sku.style_id == style_id)))
+    return None
+
+
+def active_supplier_ids(session: Session) -> list[int]:
+    return list(
+        session.scalars(
+            select(Supplier.id).where(Supplier.active.is_(True)).order_by(Supplier.code)
+        )
+    )
