@@ -4,6 +4,7 @@ photos; a rejected lot never reaches sellable stock."""
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from PIL import Image
@@ -319,3 +320,36 @@ def test_photo_count_is_bounded(db, inspection_id, monkeypatch):
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
         service.add_photo(s, inspection_id, filename="a.png", content_type="image/png", data=png)
     assert _errors(exc) == {"too_many_photos"}
+
+
+def test_concurrent_inspections_of_one_lot_stock_it_once(db, make_lot, on_hand):
+    """Four threads, each its own unit of work, inspect the same lot at once: one
+    inspection is recorded, the others get 409 lot_state, the units join stock once."""
+    lot_id = make_lot(500)
+    before = on_hand()
+    threads_n = 4
+    barrier = threading.Barrier(threads_n)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            barrier.wait()
+            with db.session(write=True) as s:
+                service.inspect_lot(s, lot_id, defects=[], actor=f"t{t}")
+            outcomes.append("inspected")
+        except DomainError as exc:
+            outcomes.append(exc.items[0].code)
+        except BaseException as exc:  # collected and raised in the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(threads_n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert not errors, errors
+    assert sorted(outcomes) == ["inspected"] + ["lot_state"] * (threads_n - 1)
+    with db.session() as s:
+        assert len(service.inspections_for_lot(s, lot_id)) == 1
+    assert on_hand() == before + 500
