@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from microbag.config import get_settings
 from microbag.errors import DomainError
+from microbag.inspection import photos as inspection_photos
 from microbag.inspection import service
 from microbag.inspection.models import InspectionPhoto
 from microbag.inspection.service import DefectInput
@@ -259,7 +260,7 @@ def test_photos_are_stored_in_the_database(db, inspection_id, fmt, ctype):
     data = image_bytes(fmt)
     with db.session(write=True) as s:
         defect_id = service.get_inspection(s, inspection_id).defects[0].id
-        photo = service.add_photo(
+        photo = inspection_photos.add_photo(
             s,
             inspection_id,
             filename="../../seam close-up",
@@ -269,10 +270,12 @@ def test_photos_are_stored_in_the_database(db, inspection_id, fmt, ctype):
         )
         photo_id = photo.id
     with db.session() as s:
-        got = service.get_photo(s, photo_id)
+        got = inspection_photos.get_photo(s, photo_id)
         assert (got.content_type, got.data, got.size_bytes) == (ctype, data, len(data))
         assert got.filename == "seam close-up"
-        assert [p.id for p in service.photos_for(s, [inspection_id])[inspection_id]] == [photo_id]
+        assert [p.id for p in inspection_photos.photos_for(s, [inspection_id])[inspection_id]] == [
+            photo_id
+        ]
 
 
 def test_photo_bounds_and_type(db, inspection_id, monkeypatch):
@@ -286,39 +289,49 @@ def test_photo_bounds_and_type(db, inspection_id, monkeypatch):
     ]
     for data, ctype, code, status in cases:
         with db.session(write=True) as s, pytest.raises(DomainError) as exc:
-            service.add_photo(s, inspection_id, filename="x.png", content_type=ctype, data=data)
+            inspection_photos.add_photo(
+                s, inspection_id, filename="x.png", content_type=ctype, data=data
+            )
         assert (_errors(exc), exc.value.status) == ({code}, status), code
     monkeypatch.setattr(get_settings(), "inspection_photo_max_bytes", len(png) - 1)
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
-        service.add_photo(s, inspection_id, filename="x.png", content_type="image/png", data=png)
+        inspection_photos.add_photo(
+            s, inspection_id, filename="x.png", content_type="image/png", data=png
+        )
     assert (_errors(exc), exc.value.status) == ({"photo_too_large"}, 413)
     monkeypatch.setattr(get_settings(), "inspection_photo_max_bytes", 10**6)
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
-        service.add_photo(
+        inspection_photos.add_photo(
             s, inspection_id, filename="x.png", content_type="image/png", data=png, defect_id=999
         )
     assert _errors(exc) == {"unknown_defect"}
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
-        service.add_photo(s, 999_999, filename="x.png", content_type="image/png", data=png)
+        inspection_photos.add_photo(
+            s, 999_999, filename="x.png", content_type="image/png", data=png
+        )
     assert _errors(exc) == {"unknown_inspection"}
-    monkeypatch.setattr(service, "MAX_PHOTO_PIXELS", 63)  # the 8 x 8 image is 64 pixels
+    monkeypatch.setattr(inspection_photos, "MAX_PHOTO_PIXELS", 63)  # the 8 x 8 image is 64 pixels
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
-        service.add_photo(s, inspection_id, filename="x.png", content_type="image/png", data=png)
+        inspection_photos.add_photo(
+            s, inspection_id, filename="x.png", content_type="image/png", data=png
+        )
     assert _errors(exc) == {"not_an_image"}
     with db.session() as s:
         assert s.scalars(select(InspectionPhoto)).all() == []
 
 
 def test_photo_count_is_bounded(db, inspection_id, monkeypatch):
-    monkeypatch.setattr(service, "MAX_PHOTOS_PER_INSPECTION", 2)
+    monkeypatch.setattr(inspection_photos, "MAX_PHOTOS_PER_INSPECTION", 2)
     png = image_bytes()
     with db.session(write=True) as s:
         for _ in range(2):
-            service.add_photo(
+            inspection_photos.add_photo(
                 s, inspection_id, filename="a.png", content_type="image/png", data=png
             )
     with db.session(write=True) as s, pytest.raises(DomainError) as exc:
-        service.add_photo(s, inspection_id, filename="a.png", content_type="image/png", data=png)
+        inspection_photos.add_photo(
+            s, inspection_id, filename="a.png", content_type="image/png", data=png
+        )
     assert _errors(exc) == {"too_many_photos"}
 
 

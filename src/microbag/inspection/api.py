@@ -25,6 +25,7 @@ from microbag.http import (
     WriteSession,
     require_staff,
 )
+from microbag.inspection import photos as inspection_photos
 from microbag.inspection import policies, service
 from microbag.inspection.models import Inspection, InspectionPhoto
 from microbag.inspection.policies import SamplingPlan
@@ -52,7 +53,7 @@ class _TooLarge(Exception):
 
 
 def _too_large() -> JSONResponse:
-    limit = service.photo_max_bytes()
+    limit = inspection_photos.photo_max_bytes()
     message = f"photos may be at most {limit / (1024 * 1024):.1f} MB"
     return JSONResponse(
         {"errors": [{"code": "photo_too_large", "message": message, "line": None}]},
@@ -69,7 +70,7 @@ class BodyLimitedRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def limited(request: Request) -> Response:
-            limit = service.photo_max_bytes() + FORM_OVERHEAD
+            limit = inspection_photos.photo_max_bytes() + FORM_OVERHEAD
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 return _too_large()
@@ -157,7 +158,7 @@ def inspection_out(inspection: Inspection, photos: list[InspectionPhoto]) -> Ins
 
 
 def _with_photos(session: Session, inspections: list[Inspection]) -> list[InspectionOut]:
-    photos = service.photos_for(session, [i.id for i in inspections])
+    photos = inspection_photos.photos_for(session, [i.id for i in inspections])
     return [inspection_out(i, photos[i.id]) for i in inspections]
 
 
@@ -260,8 +261,8 @@ def add_photo(
     defect_id: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> PhotoOut:
     """Optionally of one of the inspection's defects (``defect_id``)."""
-    data = file.file.read(service.photo_max_bytes() + 1)
-    photo = service.add_photo(
+    data = file.file.read(inspection_photos.photo_max_bytes() + 1)
+    photo = inspection_photos.add_photo(
         session,
         inspection_id,
         filename=file.filename,
@@ -273,7 +274,8 @@ def add_photo(
 
 
 _IMAGE_CONTENT: dict[str, Any] = {
-    ct: {"schema": {"type": "string", "format": "binary"}} for ct in service.PHOTO_EXTENSIONS
+    ct: {"schema": {"type": "string", "format": "binary"}}
+    for ct in inspection_photos.PHOTO_EXTENSIONS
 }
 
 
@@ -300,7 +302,7 @@ def photo_response(photo: InspectionPhoto) -> Response:
     summary="An inspection photo",
 )
 def get_photo(photo_id: IdPath, _staff: StaffReader, session: ReadSession) -> Response:
-    return photo_response(service.get_photo(session, photo_id))
+    return photo_response(inspection_photos.get_photo(session, photo_id))
 
 
 @router.post(

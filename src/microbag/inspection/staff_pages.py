@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from microbag.errors import DomainError
+from microbag.inspection import photos as inspection_photos
 from microbag.inspection import policies, service
 from microbag.inspection.api import photo_response
 from microbag.inspection.policies import SamplingPlan
@@ -42,11 +43,11 @@ DONE_MESSAGES = {
 
 
 def _limit() -> int:
-    return service.photo_max_bytes() + FORM_OVERHEAD
+    return inspection_photos.photo_max_bytes() + FORM_OVERHEAD
 
 
 def _too_large() -> str:
-    return f"photos may be at most {service.photo_max_bytes() / (1024 * 1024):.1f} MB"
+    return f"photos may be at most {inspection_photos.photo_max_bytes() / (1024 * 1024):.1f} MB"
 
 
 router = APIRouter(
@@ -75,7 +76,7 @@ def lot_page_view(
     with db.session() as session:
         lot = get_lot(session, lot_id)
         inspections = service.inspections_for_lot(session, lot_id)
-        photos = service.photos_for(session, [i.id for i in inspections])
+        photos = inspection_photos.photos_for(session, [i.id for i in inspections])
         history = [
             {"inspection": i, "defects": list(i.defects), "photos": photos[i.id]}
             for i in reversed(inspections)
@@ -109,7 +110,7 @@ def lot_page_view(
             "decisions": DECISION_LABELS,
             "history": history,
             "done": DONE_MESSAGES.get(done, ""),
-            "photo_max_mb": f"{service.photo_max_bytes() / (1024 * 1024):.1f}",
+            "photo_max_mb": f"{inspection_photos.photo_max_bytes() / (1024 * 1024):.1f}",
         },
         section="receipts",
         status_code=status_code,
@@ -166,12 +167,12 @@ def inspect(
                 )
                 if upload is not None:
                     # One unit of work: a bad photo leaves the lot uninspected.
-                    service.add_photo(
+                    inspection_photos.add_photo(
                         session,
                         inspection.id,
                         filename=upload.filename,
                         content_type=upload.content_type,
-                        data=upload.file.read(service.photo_max_bytes() + 1),
+                        data=upload.file.read(inspection_photos.photo_max_bytes() + 1),
                     )
         except DomainError as exc:
             if exc.status == 404:
@@ -253,12 +254,12 @@ def add_photo(
     else:
         try:
             with db.session(write=True) as session:
-                service.add_photo(
+                inspection_photos.add_photo(
                     session,
                     inspection_id,
                     filename=upload.filename,
                     content_type=upload.content_type,
-                    data=upload.file.read(service.photo_max_bytes() + 1),
+                    data=upload.file.read(inspection_photos.photo_max_bytes() + 1),
                 )
         except DomainError as exc:
             if exc.status == 404:
@@ -274,4 +275,4 @@ def add_photo(
 @router.get("/staff/inspection-photos/{photo_id}")
 def photo(photo_id: PhotoId, _user: StaffUser, db: PortalDb) -> Response:
     with db.session() as session:
-        return photo_response(service.get_photo(session, photo_id))
+        return photo_response(inspection_photos.get_photo(session, photo_id))
