@@ -175,6 +175,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/supplier-rankings"): ALL_STAFF,
     # scorecards (end)
     # reorder (begin)
+    ("GET", "/api/v1/reorder-suggestions"): ALL_STAFF,
+    ("POST", "/api/v1/reorder-suggestions/drafts"): MERCH,
+    ("POST", "/api/v1/range-plans/{plan_id}/purchase-drafts"): MERCH,
     # reorder (end)
 }
 

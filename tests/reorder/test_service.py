@@ -29,8 +29,20 @@ class FakeStanding:
     reason: str
 
 
-def add_forecast(s, code: str, mean: float = 10.0, sigma: float = SIGMA, weeks: int = 8) -> int:
-    run = ForecastRun(horizon=weeks, engine="local", params={})
+def add_forecast(
+    s,
+    code: str,
+    mean: float = 10.0,
+    sigma: float = SIGMA,
+    weeks: int = 8,
+    run_id: int | None = None,
+) -> int:
+    """SKU-level forecasts of ``code`` from this week on, in a new run or ``run_id``."""
+    run = (
+        s.get(ForecastRun, run_id)
+        if run_id
+        else ForecastRun(horizon=weeks, engine="local", params={})
+    )
     s.add(run)
     s.flush()
     half = 1.2816 * sigma

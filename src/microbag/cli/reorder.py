@@ -97,7 +97,8 @@ def _print_table(result: Any, base: str) -> None:
         "landed/unit",
         "notes",
     ):
-        table.add_column(name, overflow="fold")
+        # The codes stay whole on a narrow terminal; the notes fold.
+        table.add_column(name, overflow="fold", no_wrap=name in ("SKU", "warehouse", "supplier"))
     for ln in result.lines:
         table.add_row(
             ln.sku,
