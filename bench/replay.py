@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "online-retail-uci"
-QUICK_SKUS = 400  # --quick: the largest SKUs by volume before each window
+QUICK_SKUS = 400  # --quick: the largest SKUs by volume before each window, no pooled fits
 
 
 def run(pg_url: str | None = None, quick: bool = False) -> dict[str, Any]:
@@ -33,6 +33,7 @@ def run(pg_url: str | None = None, quick: bool = False) -> dict[str, Any]:
         data,
         default_service_level=get_settings().reorder_service_level,
         max_skus=QUICK_SKUS if quick else None,
+        pooled=not quick,
     )
     out: dict[str, Any] = {
         "replay_fill_rate_microbag": round(result.microbag.fill_rate, 4),
@@ -48,10 +49,12 @@ def run(pg_url: str | None = None, quick: bool = False) -> dict[str, Any]:
         "replay_weeks": result.weeks,
         "replay_first_week": result.first_week.isoformat(),
         "replay_lead_weeks": LEAD_WEEKS,
+        "replay_forecast": "Pooled+RollingMedian" if result.pooled else "RollingMedian",
         "replay_orders_microbag": result.microbag.orders,
         "replay_orders_minmax": result.minmax.orders,
         "replay_units_demanded": round(result.microbag.demanded),
         "replay_calibration_fill_minmax": round(result.calibration_minmax[0], 4),
+        "replay_calibration_avg_stock_minmax": round(result.calibration_minmax[1], 1),
         "replay_calibration": {
             str(level): {"fill_rate": round(fill, 4), "avg_stock": round(stock, 1)}
             for level, (fill, stock) in result.calibration.items()

@@ -18,13 +18,14 @@ Fill rate = units shipped from stock / units demanded, over every SKU and week.
 Average stock = the mean over the weeks of the units on hand (all SKUs), each week
 counted as the mean of its opening stock (after arrivals) and its closing stock.
 
-microbag's levels: the SKU's forecast for the coming weeks is microbag's RollingMedian
-(``forecasting.policies``: the median of the last 6 weeks, the rule the forecasting
-engine pairs with its pooled model; refitted every week), the error spread ``sigma`` is
-the root mean square of the SKU's last 13 errors of that forecast summed over the
-protection interval (lead + review weeks: forecast made at week ``o`` against the units
-of weeks ``o+1 .. o+lead+review``, only errors already known at the review), and
-``reorder_levels`` gives the order-up-to level at the service level.
+microbag's levels: the SKU's forecast for the coming weeks is microbag's own, refitted
+every week on the history up to it: as the forecasting engine does for a catalog of 100
+series or more, the average of the pooled model (one fit per week over every SKU) and
+RollingMedian (``forecasting.pooled``, ``forecasting.policies``). The error spread
+``sigma`` is the root mean square of the SKU's last 13 errors of that forecast summed
+over the protection interval (lead + review weeks: the forecast made at week ``o``
+against the units of weeks ``o+1 .. o+lead+review``, only errors already known at the
+review), and ``reorder_levels`` gives the order-up-to level at the service level.
 
 The min/max rule (Odoo's reordering rule, its levels recomputed every week, which is
 kinder to it than a rule set by hand once): min = mean weekly demand of the last 8 weeks
@@ -44,6 +45,7 @@ import numpy as np
 import polars as pl
 
 from microbag.forecasting.policies import RollingMedian, Series
+from microbag.forecasting.pooled import fit_predict
 from microbag.history.policies import load_mapping
 from microbag.reorder.policies import (
     minmax_quantity,
@@ -57,6 +59,8 @@ REPLAY_WEEKS = 20
 MINMAX_WINDOW = 8  # weeks averaged by the min/max rule
 MINMAX_COVER = 4  # max = min + this many weeks of the average
 ERROR_ORIGINS = 13  # past forecast errors behind sigma
+# The pooled model's backtest horizons: none (one fit, at the origin itself).
+NO_BACKTEST = (10**6,)
 
 # An order rule: (week index, inventory positions per SKU) -> units to order per SKU.
 OrderRule = Callable[[int, np.ndarray], np.ndarray]
@@ -230,19 +234,46 @@ class Forecasts:
     mean: dict[int, np.ndarray]  # origin -> (SKU x horizon)
 
 
-def refit_forecasts(data: WeeklyDemand, origins: range, horizon: int) -> Forecasts:
-    """microbag's RollingMedian refitted at every origin on the weeks up to it (each SKU's
-    series starts at its first sale, as the forecasting engine's do)."""
+def refit_forecasts(
+    data: WeeklyDemand,
+    origins: range,
+    horizon: int,
+    *,
+    pooled: bool = True,
+    rows: np.ndarray | None = None,
+) -> Forecasts:
+    """microbag's forecasts refitted at every origin on the weeks up to it, for the SKUs
+    ``rows`` of ``data`` (all when None).
+
+    As the forecasting engine does for a catalog of 100 series or more
+    (``engine.assemble``): the average of the pooled model (``pooled.fit_predict``,
+    one fit per origin over every SKU with a sale by then, features from the weeks
+    before the origin only) and RollingMedian (the median of the last 6 weeks). Each
+    SKU's series starts at its first sale. Where the pooled model has no forecast (too
+    few series or rows), or with ``pooled=False``, RollingMedian alone."""
+    chosen = np.arange(len(data.codes)) if rows is None else rows
     model = RollingMedian(window=6)
     out: dict[int, np.ndarray] = {}
     for origin in origins:
-        means = np.zeros((len(data.codes), horizon))
-        for i, code in enumerate(data.codes):
-            begin = int(data.first[i])
-            if begin > origin:
+        alive = np.where(data.first <= origin)[0]
+        series = {
+            int(i): Series(
+                data.codes[i],
+                data.week(int(data.first[i])),
+                data.units[i, data.first[i] : origin + 1],
+            )
+            for i in (alive if pooled else np.intersect1d(alive, chosen))
+        }
+        table = fit_predict(list(series.values()), horizon, NO_BACKTEST) if pooled else {}
+        means = np.zeros((len(chosen), horizon))
+        next_week = data.week(origin + 1)
+        for j, i in enumerate(chosen):
+            one = series.get(int(i))
+            if one is None:
                 continue  # no sale yet: nothing to forecast
-            series = Series(code, data.week(begin), data.units[i, begin : origin + 1])
-            means[i] = model.forecast(series, horizon).mean
+            median = model.forecast(one, horizon).mean
+            learnt = table.get((one.unique_id, next_week))
+            means[j] = median if learnt is None else (median + learnt[:horizon]) / 2
         out[origin] = means
     return Forecasts(origins, out)
 
@@ -315,6 +346,7 @@ class ReplayResult:
     calibration: dict[float, tuple[float, float]]  # service level -> (fill, avg stock)
     calibration_minmax: tuple[float, float]
     at_default: PolicyOutcome | None  # microbag at the configured default service level
+    pooled: bool  # forecasts: pooled model + RollingMedian (else RollingMedian alone)
 
     @property
     def stock_reduction(self) -> float:
@@ -375,6 +407,7 @@ def replay(
     lead_weeks: int = LEAD_WEEKS,
     review_weeks: int = REVIEW_WEEKS,
     max_skus: int | None = None,
+    pooled: bool = True,
 ) -> ReplayResult:
     """The last ``replay_weeks`` weeks, microbag against min/max.
 
@@ -382,7 +415,8 @@ def replay(
     could: on the ``calibration_weeks`` weeks just before it, the lowest level of
     ``service_levels`` whose fill rate there reaches the min/max rule's (the highest
     when none does). No week of the replay informs any choice. ``max_skus`` keeps the
-    largest SKUs by volume before each window (a quick run)."""
+    largest SKUs by volume before each window (a quick run); ``pooled=False`` forecasts
+    with RollingMedian alone (no pooled fits: seconds instead of minutes)."""
     protection = lead_weeks + review_weeks
     replay_start = data.weeks - replay_weeks
     calibration_start = replay_start - calibration_weeks
@@ -395,7 +429,9 @@ def replay(
     rows = np.union1d(replay_rows, calibration_rows)
     first_origin = max(0, calibration_start - protection - ERROR_ORIGINS)
     union = data.subset(rows)
-    forecasts = refit_forecasts(union, range(first_origin, data.weeks), protection)
+    forecasts = refit_forecasts(
+        data, range(first_origin, data.weeks), protection, pooled=pooled, rows=rows
+    )
 
     def window(selected: np.ndarray) -> tuple[WeeklyDemand, Forecasts]:
         at = np.searchsorted(rows, selected)
@@ -451,6 +487,7 @@ def replay(
         calibration=calibration,
         calibration_minmax=calibration_minmax,
         at_default=at_default,
+        pooled=pooled,
     )
 
 
