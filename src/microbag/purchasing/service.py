@@ -8,7 +8,6 @@ Receipts and lots are in ``purchasing.receiving``. Callers commit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,9 +15,12 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from microbag.catalog.models import Sku
 from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
 from microbag.purchasing import policies
+from microbag.purchasing.lines import CodedLine as CodedLine
+from microbag.purchasing.lines import DraftLine as DraftLine
+from microbag.purchasing.lines import checked_lines
+from microbag.purchasing.lines import lines_from_codes as lines_from_codes
 from microbag.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from microbag.scorecards.service import Standing, standing_for
 from microbag.stock.incoming import add_incoming, cancel_incoming
@@ -29,15 +31,6 @@ from microbag.suppliers.service import PriceOffer, offer_for
 from microbag.timeutil import utcnow
 
 SOURCES = ("manual", "reorder", "range_plan")
-
-
-@dataclass(frozen=True)
-class DraftLine:
-    sku_id: int
-    quantity: int
-    unit_cost_minor: int | None = None  # None: the supplier's current price (offer_for)
-    warehouse_id: int | None = None  # None: the PO's warehouse
-    requested_date: date | None = None
 
 
 # ---- other packages' answers, through one function each (tests may replace them) ---------
@@ -55,17 +48,6 @@ def supplier_standing(session: Session, supplier_id: int, today: date) -> Standi
     return standing_for(session, supplier_id, today)
 
 
-@dataclass(frozen=True)
-class CodedLine:
-    """A draft line as the API, pages and CLI give it: by SKU and warehouse code."""
-
-    sku: str
-    quantity: int
-    unit_cost_minor: int | None = None
-    warehouse: str | None = None
-    requested_date: date | None = None
-
-
 def supplier_id_for_code(session: Session, code: str) -> int:
     supplier_id = session.scalar(select(Supplier.id).where(Supplier.code == code))
     if supplier_id is None:
@@ -76,54 +58,6 @@ def supplier_id_for_code(session: Session, code: str) -> int:
 def warehouse_id_for_code(session: Session, code: str | None) -> int | None:
     """The warehouse's id (None when no code is given); 404 unknown_warehouse."""
     return None if not code else warehouse_by_code(session, code).id
-
-
-def lines_from_codes(session: Session, lines: Sequence[CodedLine]) -> list[DraftLine]:
-    """Draft lines by id; unknown SKU or warehouse codes are named per line."""
-    skus = {
-        code: int(i)
-        for i, code in session.execute(
-            select(Sku.id, Sku.code).where(Sku.code.in_({ln.sku for ln in lines}))
-        )
-    }
-    warehouses = {
-        code: int(i)
-        for i, code in session.execute(
-            select(Warehouse.id, Warehouse.code).where(
-                Warehouse.code.in_({ln.warehouse for ln in lines if ln.warehouse})
-            )
-        )
-    }
-    errors: list[ErrorItem] = []
-    out: list[DraftLine] = []
-    for n, ln in enumerate(lines, start=1):
-        sku_id = skus.get(ln.sku)
-        warehouse_id = warehouses.get(ln.warehouse) if ln.warehouse else None
-        if sku_id is None:
-            errors.append(
-                ErrorItem(
-                    "unknown_sku",
-                    f"line {n}: SKU {ln.sku!r} does not exist",
-                    n,
-                    f"lines[{n - 1}].sku",
-                )
-            )
-        if ln.warehouse and warehouse_id is None:
-            errors.append(
-                ErrorItem(
-                    "unknown_warehouse",
-                    f"line {n}: warehouse {ln.warehouse!r} does not exist",
-                    n,
-                    f"lines[{n - 1}].warehouse",
-                )
-            )
-        if sku_id is not None:
-            out.append(
-                DraftLine(sku_id, ln.quantity, ln.unit_cost_minor, warehouse_id, ln.requested_date)
-            )
-    if errors:
-        raise DomainError(errors)
-    return out
 
 
 # ---- reads ------------------------------------------------------------------------------------
@@ -281,123 +215,6 @@ def _check_standing(session: Session, supplier: Supplier, today: date) -> Standi
     return standing
 
 
-def _checked_lines(
-    session: Session,
-    supplier: Supplier,
-    lines: Sequence[DraftLine],
-    default_warehouse: int,
-    today: date,
-) -> list[PurchaseOrderLine]:
-    """Lines as rows, every rule checked; all problems raised together."""
-    if not lines:
-        raise DomainError(ErrorItem("no_lines", "a purchase order needs at least one line"))
-    if len(lines) > policies.MAX_LINES:
-        raise DomainError(
-            ErrorItem("too_many_lines", f"at most {policies.MAX_LINES} lines per order")
-        )
-    skus = {
-        int(i): code
-        for i, code in session.execute(
-            select(Sku.id, Sku.code).where(Sku.id.in_({ln.sku_id for ln in lines}))
-        )
-    }
-    warehouses = set(
-        session.scalars(
-            select(Warehouse.id).where(
-                Warehouse.id.in_({ln.warehouse_id for ln in lines if ln.warehouse_id})
-            )
-        )
-    )
-    errors: list[ErrorItem] = []
-    rows: list[PurchaseOrderLine] = []
-    seen: set[tuple[int, int]] = set()
-    for n, line in enumerate(lines, start=1):
-        field = f"lines[{n - 1}]"
-        code = skus.get(line.sku_id)
-        if code is None:
-            errors.append(
-                ErrorItem(
-                    "unknown_sku", f"line {n}: SKU {line.sku_id} does not exist", n, f"{field}.sku"
-                )
-            )
-            continue
-        warehouse_id = line.warehouse_id or default_warehouse
-        if line.warehouse_id and line.warehouse_id not in warehouses:
-            errors.append(
-                ErrorItem(
-                    "unknown_warehouse",
-                    f"line {n}: warehouse {line.warehouse_id} does not exist",
-                    n,
-                    f"{field}.warehouse",
-                )
-            )
-            continue
-        if (line.sku_id, warehouse_id) in seen:
-            errors.append(
-                ErrorItem(
-                    "duplicate_line",
-                    f"line {n}: {code} is already on the order for that warehouse",
-                    n,
-                    f"{field}.sku",
-                )
-            )
-            continue
-        seen.add((line.sku_id, warehouse_id))
-        offer = supplier_offer(session, supplier.id, line.sku_id, today)
-        if offer is None:
-            errors.append(
-                ErrorItem(
-                    "no_supplier_price",
-                    f"line {n}: {supplier.code} has no price for {code} valid on {today}",
-                    n,
-                    f"{field}.sku",
-                )
-            )
-            continue
-        problems = policies.line_quantity_errors(
-            n, code, line.quantity, moq=offer.moq, case_pack=offer.case_pack
-        )
-        cost = line.unit_cost_minor
-        if cost is None:
-            cost = int(offer.unit_cost_minor)
-            if offer.currency != supplier.currency:
-                problems.append(
-                    ErrorItem(
-                        "price_currency_mismatch",
-                        f"line {n}: the price of {code} is in"
-                        f" {offer.currency}, the supplier orders in {supplier.currency};"
-                        " give the unit cost",
-                        n,
-                        f"{field}.unit_cost_minor",
-                    )
-                )
-        elif cost < 0 or cost > 10**12:
-            problems.append(
-                ErrorItem(
-                    "invalid_unit_cost",
-                    f"line {n}: the unit cost must be 0 or more",
-                    n,
-                    f"{field}.unit_cost_minor",
-                )
-            )
-        errors.extend(problems)
-        if not problems:
-            rows.append(
-                PurchaseOrderLine(
-                    line_no=n,
-                    sku_id=line.sku_id,
-                    sku_code=code,
-                    quantity=line.quantity,
-                    unit_cost_minor=cost,
-                    warehouse_id=warehouse_id,
-                    requested_date=line.requested_date,
-                )
-            )
-    if errors:
-        raise DomainError(errors)
-    return rows
-
-
 def _insert_numbered(session: Session, po: PurchaseOrder, year: int) -> None:
     """Give the PO the year's next PO-<year>-<5 digits> number. Two drafts made at once
     may pick the same number: the unique index refuses the second, which tries the next
@@ -451,7 +268,7 @@ def create_draft(
         )
     standing = _check_standing(session, supplier, today)
     warehouse = _warehouse(session, warehouse_id)
-    rows = _checked_lines(session, supplier, lines, warehouse.id, today)
+    rows = checked_lines(session, supplier, lines, warehouse.id, today, supplier_offer)
     po = PurchaseOrder(
         supplier_id=supplier.id,
         status="draft",
@@ -499,7 +316,7 @@ def update_draft(
     changed: dict[str, Any] = {}
     if lines is not None:
         supplier = get_supplier(session, po.supplier_id)
-        rows = _checked_lines(session, supplier, lines, po.warehouse_id, today)
+        rows = checked_lines(session, supplier, lines, po.warehouse_id, today, supplier_offer)
         po.lines.clear()
         session.flush()  # the old lines go before the new ones take their line numbers
         po.lines.extend(rows)
