@@ -136,6 +136,18 @@ def photo_out(photo: InspectionPhoto) -> PhotoOut:
     )
 
 
+def _class_result(values: dict[str, Any]) -> ClassResultOut:
+    """One class of the stored plan (written by inspect_lot, or in bulk by the demo)."""
+    return ClassResultOut(
+        aql=float(values.get("aql", 0.0)),
+        code_letter=str(values.get("code_letter", "")),
+        sample_size=int(values.get("sample_size", 0)),
+        accept=int(values.get("accept", 0)),
+        reject=int(values.get("reject", 1)),
+        found=int(values.get("found", 0)),
+    )
+
+
 def inspection_out(inspection: Inspection, photos: list[InspectionPhoto]) -> InspectionOut:
     return InspectionOut(
         id=inspection.id,
@@ -145,7 +157,7 @@ def inspection_out(inspection: Inspection, photos: list[InspectionPhoto]) -> Ins
         sample_size=inspection.sample_size,
         result="accept" if inspection.result == "accept" else "reject",
         defect_rate=inspection.defect_rate,
-        plans={name: ClassResultOut(**values) for name, values in inspection.plan.items()},
+        plans={name: _class_result(values) for name, values in inspection.plan.items()},
         note=inspection.note,
         inspector=inspection.inspector,
         inspected_at=inspection.inspected_at,
