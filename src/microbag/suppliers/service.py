@@ -1,6 +1,6 @@
-"""Supplier use cases: suppliers, their price lists, offers with landed costs, and the
-landed unit costs handed to the range plan. Never commits (callers own the unit of work).
-Certificates are in ``certificates.py``."""
+"""Supplier use cases: suppliers and their price lists. Never commits (callers own the
+unit of work). Offers and landed costs are in ``offers.py``, certificates in
+``certificates.py``; both are re-exported here."""
 
 from __future__ import annotations
 
@@ -15,13 +15,36 @@ from sqlalchemy.orm import Session
 from microbag.catalog.models import Sku, Style
 from microbag.config import get_settings
 from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
-from microbag.rangeplan import service as rangeplan
 from microbag.suppliers import policies
 from microbag.suppliers.certificates import CertificateSummary, certificate_summaries
 from microbag.suppliers.models import Supplier, SupplierPrice
+from microbag.suppliers.offers import (
+    COST_AUTHOR,
+    PriceOffer,
+    covered_sku_ids,
+    landed_unit_cost,
+    offer_for,
+    offers_for_sku_code,
+    offers_for_skus,
+    pairs,
+    priced_sku_ids,
+    refresh_landed_costs,
+    valid_on,
+)
 from microbag.timeutil import utcnow
 
-__all__ = ["CertificateSummary", "certificate_summaries"]
+# The names other packages call (common.md), whatever module holds them.
+__all__ = [
+    "COST_AUTHOR",
+    "CertificateSummary",
+    "PriceOffer",
+    "certificate_summaries",
+    "covered_sku_ids",
+    "offer_for",
+    "offers_for_sku_code",
+    "offers_for_skus",
+    "refresh_landed_costs",
+]
 
 EDITABLE = (
     "name",
@@ -37,13 +60,6 @@ EDITABLE = (
     "notes",
     "active",
 )
-# Who the range plan's unit costs name as their author when written from supplier prices.
-COST_AUTHOR = "supplier prices"
-
-
-def _pairs(session: Session, query: Any) -> dict[Any, Any]:
-    """A two-column query as a dict (first column -> second)."""
-    return {row[0]: row[1] for row in session.execute(query)}
 
 
 # ---- suppliers ---------------------------------------------------------------------------
@@ -129,7 +145,7 @@ def update_supplier(session: Session, supplier_id: int, changes: Mapping[str, An
         setattr(supplier, key, value)
     session.flush()
     if refresh:
-        refresh_landed_costs(session, _priced_sku_ids(session, [supplier.id]), utcnow().date())
+        refresh_landed_costs(session, priced_sku_ids(session, [supplier.id]), utcnow().date())
     return supplier
 
 
@@ -193,30 +209,12 @@ class PriceView:
     created_by: str
 
 
-def _landed(price_cost: int, currency: str, country: str) -> int | None:
-    s = get_settings()
-    try:
-        return policies.landed_cost_minor(
-            price_cost,
-            currency,
-            country,
-            base_currency=s.base_currency,
-            fx_rates=s.fx_rates,
-            fx_buffer_percent=s.landed_fx_buffer_percent,
-            freight_percent=s.landed_freight_percent,
-            duty_percent=s.landed_duty_percent,
-            duty_by_country=s.landed_duty_by_country,
-        )
-    except ValueError:
-        return None
-
-
 def price_views(session: Session, prices: Iterable[SupplierPrice]) -> list[PriceView]:
     rows = list(prices)
-    sku_codes: dict[int, str] = _pairs(
+    sku_codes: dict[int, str] = pairs(
         session, select(Sku.id, Sku.code).where(Sku.id.in_({p.sku_id for p in rows if p.sku_id}))
     )
-    style_codes: dict[int, str] = _pairs(
+    style_codes: dict[int, str] = pairs(
         session,
         select(Style.id, Style.code).where(Style.id.in_({p.style_id for p in rows if p.style_id})),
     )
@@ -241,7 +239,7 @@ def price_views(session: Session, prices: Iterable[SupplierPrice]) -> list[Price
             lead_time_days=p.lead_time_days,
             valid_from=p.valid_from,
             valid_until=p.valid_until,
-            landed_unit_cost_minor=_landed(
+            landed_unit_cost_minor=landed_unit_cost(
                 p.unit_cost_minor, p.currency, suppliers[p.supplier_id].country
             ),
             base_currency=base,
@@ -396,12 +394,6 @@ def end_price(
     return update_price(session, price_id, {"valid_until": valid_until}, actor=actor)
 
 
-def _valid_on(today: date) -> Any:
-    return (SupplierPrice.valid_from <= today) & (
-        SupplierPrice.valid_until.is_(None) | (SupplierPrice.valid_until >= today)
-    )
-
-
 def list_prices(
     session: Session,
     *,
@@ -421,178 +413,5 @@ def list_prices(
             raise NotFound(f"SKU {sku}", "unknown_sku")
         query = query.where(or_(SupplierPrice.sku_id == row[0], SupplierPrice.style_id == row[1]))
     if current_on is not None:
-        query = query.where(_valid_on(current_on))
+        query = query.where(valid_on(current_on))
     return list(session.scalars(query))
-
-
-# ---- offers ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PriceOffer:
-    price_id: int
-    supplier_id: int
-    supplier_code: str
-    supplier_name: str
-    supplier_country: str
-    sku_id: int
-    unit_cost_minor: int
-    currency: str
-    moq: int
-    case_pack: int
-    lead_time_days: int  # the price's, else the supplier's default
-    landed_unit_cost_minor: int  # in settings.base_currency
-    valid_from: date
-    valid_until: date | None
-
-
-def _price_rank(price: SupplierPrice) -> tuple[int, date, int]:
-    # A SKU's own price beats its style's; then the most recent start, then the newest row.
-    return (1 if price.sku_id is not None else 0, price.valid_from, price.id)
-
-
-def offers_for_skus(
-    session: Session,
-    sku_ids: Iterable[int],
-    today: date,
-    *,
-    supplier_ids: Iterable[int] | None = None,
-) -> dict[int, list[PriceOffer]]:
-    """Per SKU, one offer per active supplier with a price valid on ``today`` (a SKU price
-    beats the same supplier's style price), cheapest landed cost first. Prices in a
-    currency without an exchange rate are left out (they cannot be compared)."""
-    ids = sorted(set(sku_ids))
-    out: dict[int, list[PriceOffer]] = {i: [] for i in ids}
-    wanted_suppliers = None if supplier_ids is None else set(supplier_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        style_of: dict[int, int] = _pairs(
-            session, select(Sku.id, Sku.style_id).where(Sku.id.in_(chunk))
-        )
-        skus_of_style: dict[int, list[int]] = {}
-        for sku_id, style_id in style_of.items():
-            skus_of_style.setdefault(style_id, []).append(sku_id)
-        query = (
-            select(SupplierPrice, Supplier)
-            .join(Supplier, Supplier.id == SupplierPrice.supplier_id)
-            .where(
-                Supplier.active.is_(True),
-                _valid_on(today),
-                or_(
-                    SupplierPrice.sku_id.in_(style_of),
-                    SupplierPrice.style_id.in_(set(style_of.values())),
-                ),
-            )
-        )
-        if wanted_suppliers is not None:
-            query = query.where(Supplier.id.in_(wanted_suppliers))
-        best: dict[tuple[int, int], tuple[SupplierPrice, Supplier]] = {}
-        for price, supplier in session.execute(query):
-            targets = [price.sku_id] if price.sku_id else skus_of_style.get(price.style_id or 0, [])
-            for sku_id in targets:
-                key = (sku_id, supplier.id)
-                if key not in best or _price_rank(price) > _price_rank(best[key][0]):
-                    best[key] = (price, supplier)
-        for (sku_id, _), (price, supplier) in best.items():
-            landed = _landed(price.unit_cost_minor, price.currency, supplier.country)
-            if landed is None:
-                continue
-            out[sku_id].append(
-                PriceOffer(
-                    price_id=price.id,
-                    supplier_id=supplier.id,
-                    supplier_code=supplier.code,
-                    supplier_name=supplier.name,
-                    supplier_country=supplier.country,
-                    sku_id=sku_id,
-                    unit_cost_minor=price.unit_cost_minor,
-                    currency=price.currency,
-                    moq=price.moq,
-                    case_pack=price.case_pack,
-                    lead_time_days=price.lead_time_days
-                    if price.lead_time_days is not None
-                    else supplier.default_lead_time_days,
-                    landed_unit_cost_minor=landed,
-                    valid_from=price.valid_from,
-                    valid_until=price.valid_until,
-                )
-            )
-    for offers in out.values():
-        offers.sort(key=lambda o: (o.landed_unit_cost_minor, o.lead_time_days, o.supplier_code))
-    return out
-
-
-def offer_for(session: Session, supplier_id: int, sku_id: int, today: date) -> PriceOffer | None:
-    """The supplier's offer for the SKU on ``today`` (None: no valid price, or the
-    supplier is inactive)."""
-    offers = offers_for_skus(session, [sku_id], today, supplier_ids=[supplier_id])
-    return offers[sku_id][0] if offers.get(sku_id) else None
-
-
-def offers_for_sku_code(session: Session, sku: str, today: date) -> list[PriceOffer]:
-    sku_id = session.scalar(select(Sku.id).where(Sku.code == sku))
-    if sku_id is None:
-        raise NotFound(f"SKU {sku}", "unknown_sku")
-    return offers_for_skus(session, [int(sku_id)], today)[int(sku_id)]
-
-
-# ---- landed costs for the range plan -----------------------------------------------------
-
-
-def covered_sku_ids(session: Session, prices: Iterable[SupplierPrice]) -> set[int]:
-    """The SKUs the prices apply to (a style price: all the style's SKUs)."""
-    rows = list(prices)
-    out = {p.sku_id for p in rows if p.sku_id is not None}
-    styles = {p.style_id for p in rows if p.style_id is not None}
-    if styles:
-        out.update(session.scalars(select(Sku.id).where(Sku.style_id.in_(styles))))
-    return out
-
-
-def _priced_sku_ids(session: Session, supplier_ids: Iterable[int] | None = None) -> set[int]:
-    query = select(SupplierPrice)
-    if supplier_ids is not None:
-        query = query.where(SupplierPrice.supplier_id.in_(set(supplier_ids)))
-    return covered_sku_ids(session, session.scalars(query))
-
-
-def refresh_landed_costs(
-    session: Session, sku_ids: Iterable[int] | None, today: date | None = None
-) -> int:
-    """Write each SKU's cheapest current offer (landed, in base_currency, with its MOQ and
-    case pack) as its range plan unit cost effective ``today``, when it differs from the
-    cost in force. ``sku_ids`` None: every SKU with a supplier price. Returns the number
-    of costs written. A SKU with no current offer keeps the cost it has."""
-    day = today or utcnow().date()
-    ids = _priced_sku_ids(session) if sku_ids is None else set(sku_ids)
-    if not ids:
-        return 0
-    base = get_settings().base_currency
-    offers = offers_for_skus(session, ids, day)
-    current = rangeplan.current_costs(session, ids, day)
-    codes: dict[int, str] = _pairs(session, select(Sku.id, Sku.code).where(Sku.id.in_(ids)))
-    written = 0
-    for sku_id, sku_offers in sorted(offers.items()):
-        if not sku_offers or sku_id not in codes:
-            continue
-        best = sku_offers[0]
-        now = current.get(sku_id)
-        if now is not None and (
-            now.unit_cost_minor,
-            now.currency,
-            now.supplier_moq,
-            now.supplier_case_pack,
-        ) == (best.landed_unit_cost_minor, base, best.moq, best.case_pack):
-            continue
-        rangeplan.set_cost(
-            session,
-            codes[sku_id],
-            best.landed_unit_cost_minor,
-            base,
-            day,
-            supplier_moq=best.moq,
-            supplier_case_pack=best.case_pack,
-            by=f"{COST_AUTHOR}: {best.supplier_code}",
-        )
-        written += 1
-    return written
