@@ -28,7 +28,7 @@ import importlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any, NoReturn
@@ -46,6 +46,13 @@ from microbag.orders.models import Order, OrderAllocation, OrderLine
 from microbag.purchasing.models import PurchaseOrder, PurchaseOrderLine, ReceiptLine
 from microbag.purchasing.service import on_order
 from microbag.reorder import policies
+from microbag.reorder.lines import Choice as Choice
+from microbag.reorder.lines import Demand as Demand
+from microbag.reorder.lines import ReorderLine as ReorderLine
+from microbag.reorder.lines import Stock as Stock
+from microbag.reorder.lines import check_service_level as check_service_level
+from microbag.reorder.lines import choose_offer as choose_offer
+from microbag.reorder.lines import levels_for_lead, rounded_for
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
 from microbag.suppliers.models import Supplier
 from microbag.timeutil import utcnow
@@ -60,51 +67,6 @@ DEFAULT_LEAD_DAYS = 45
 CHUNK = 500
 # Orders whose allocations show where a SKU ships from (not drafts, not cancelled).
 SHIPPING_STATUSES = ("placed", "confirmed", "shipped", "delivered")
-
-
-@dataclass(frozen=True)
-class ReorderLine:
-    sku: str
-    sku_id: int
-    warehouse: str
-    warehouse_id: int
-    supplier: str | None  # None: no supplier offers the SKU today
-    supplier_id: int | None
-    quantity: int  # rounded to the supplier's MOQ and case pack
-    raw_quantity: int  # order-up-to less position, before rounding
-    moq: int
-    case_pack: int
-    reorder_point: int
-    order_up_to: int
-    safety_stock: int
-    on_hand: int
-    reserved: int
-    incoming: int  # batches not from purchase orders
-    on_order: int
-    in_inspection: int
-    inventory_position: int
-    drafted: int  # units already on draft purchase orders (not counted in the position)
-    weekly_demand: float  # this warehouse's share, next week
-    sigma_per_week: float
-    lead_time_days: int
-    unit_cost_minor: int | None
-    currency: str | None
-    landed_unit_cost_minor: int | None
-    basis: str
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def urgent(self) -> bool:
-        """Below the reorder point: the stock will not last the lead time."""
-        return self.inventory_position < self.reorder_point
-
-
-@dataclass(frozen=True)
-class Demand:
-    weekly_mean: list[float]
-    sigma_per_week: float
-    basis: str
-    warnings: tuple[str, ...] = ()
 
 
 # ---- other packages' answers, through one function each (tests may replace them) --------------
@@ -127,19 +89,6 @@ def supplier_standings(
 
 
 # ---- inputs ------------------------------------------------------------------------------------
-
-
-def check_service_level(service_level: float) -> float:
-    if not (0.5 < service_level < 1.0) or math.isnan(service_level):
-        raise DomainError(
-            ErrorItem(
-                "invalid_service_level",
-                f"the service level must lie between 0.5 and 1 (exclusive), got {service_level}",
-                None,
-                "service_level",
-            )
-        )
-    return service_level
 
 
 def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -261,21 +210,6 @@ def warehouse_shares(
     return out
 
 
-@dataclass
-class Stock:
-    on_hand: int = 0
-    reserved: int = 0
-    incoming: int = 0
-    on_order: int = 0
-    in_inspection: int = 0
-    drafted: int = 0
-    draft_numbers: list[str] = field(default_factory=list)
-
-    @property
-    def position(self) -> int:
-        return self.on_hand - self.reserved + self.incoming + self.on_order + self.in_inspection
-
-
 def stock_positions(session: Session, sku_ids: Sequence[int]) -> dict[tuple[int, int], Stock]:
     """(sku_id, warehouse_id) -> what is there, coming and drafted."""
     out: dict[tuple[int, int], Stock] = defaultdict(Stock)
@@ -379,61 +313,6 @@ def warehouse_id_for_code(session: Session, code: str) -> int:
     return int(found)
 
 
-# ---- the supplier --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    offer: Any  # a suppliers.service.PriceOffer
-    quantity: int  # rounded to its MOQ and case pack
-    warnings: tuple[str, ...]
-
-
-def choose_offer(
-    offers: Sequence[Any],
-    standings: Mapping[int, Any],
-    capacity_left: Mapping[int, int | None],
-    quantity_for: Any,
-) -> Choice | None:
-    """The cheapest adequate offer by landed cost: very poor suppliers never, poor ones
-    only when no other offer serves, and only a supplier whose monthly capacity left
-    (None: not stated) covers the rounded quantity. ``quantity_for(offer)`` is the
-    rounded quantity that offer would be asked for (its lead time and packs decide).
-    When no supplier has the capacity, the cheapest allowed one, flagged."""
-    allowed = [
-        o
-        for o in sorted(offers, key=lambda o: (o.landed_unit_cost_minor, o.supplier_code))
-        if getattr(standings.get(o.supplier_id), "level", "unrated") != "very_poor"
-    ]
-    if not allowed:
-        return None
-    over: Choice | None = None
-    for poor_pass in (False, True):
-        for offer in allowed:
-            standing = standings.get(offer.supplier_id)
-            if (getattr(standing, "level", "unrated") == "poor") != poor_pass:
-                continue
-            quantity = int(quantity_for(offer))
-            warnings: tuple[str, ...] = ()
-            if poor_pass:
-                reason = getattr(standing, "reason", "")
-                warnings = (f"{offer.supplier_code} stands poor: {reason}",)
-            left = capacity_left.get(offer.supplier_id)
-            if left is None or quantity <= left:
-                return Choice(offer, quantity, warnings)
-            if over is None:
-                over = Choice(
-                    offer,
-                    quantity,
-                    (
-                        *warnings,
-                        f"{quantity} units exceed {offer.supplier_code}'s monthly capacity "
-                        f"left ({left}); no other supplier has it",
-                    ),
-                )
-    return over
-
-
 # ---- suggestions -------------------------------------------------------------------------------
 
 
@@ -476,27 +355,6 @@ def supplier_summary(
         sid: (cap if cap > 0 else None) for sid, cap in supplier_capacities(session, ids).items()
     }
     return standings, capacity
-
-
-def _levels(
-    lead_days: int, *, weekly_mean: list[float], sigma: float, review_weeks: float, level: float
-) -> policies.ReorderLevels:
-    return policies.reorder_levels(
-        weekly_mean=weekly_mean,
-        sigma_per_week=sigma,
-        lead_weeks=lead_days / 7,
-        review_weeks=review_weeks,
-        service_level=level,
-    )
-
-
-def _rounded_for(offer: Any, *, position: int, levels_for: Any) -> int:
-    """The quantity ``offer`` would be asked for: its lead time sizes the levels, its MOQ
-    and case pack round the order."""
-    raw = policies.order_quantity(
-        inventory_position=position, levels=levels_for(int(offer.lead_time_days))
-    )
-    return policies.round_to_pack(raw, moq=int(offer.moq), case_pack=int(offer.case_pack))
 
 
 def suggestions(
@@ -568,9 +426,13 @@ def suggest(
             sigma = sku_demand.sigma_per_week * share
 
             levels_for = partial(
-                _levels, weekly_mean=mean, sigma=sigma, review_weeks=review_weeks, level=level
+                levels_for_lead,
+                weekly_mean=mean,
+                sigma=sigma,
+                review_weeks=review_weeks,
+                level=level,
             )
-            rounded = partial(_rounded_for, position=st.position, levels_for=levels_for)
+            rounded = partial(rounded_for, position=st.position, levels_for=levels_for)
             left = {
                 sid: (None if cap is None else max(0, cap - used[sid]))
                 for sid, cap in capacity.items()
