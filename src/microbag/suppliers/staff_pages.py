@@ -9,13 +9,24 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from microbag.compliance.api import file_response
 from microbag.config import get_settings
 from microbag.errors import DomainError
 from microbag.suppliers import certificates, importer, policies, service
+from microbag.suppliers.staff_forms import (
+    CERT_FIELDS,
+    PRICE_FIELDS,
+    form_errors,
+    optional_date,
+    optional_int,
+    options,
+    supplier_fields,
+    supplier_values,
+    supplier_view,
+)
 from microbag.timeutil import utcnow
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
@@ -26,7 +37,6 @@ from microbag.web.staff import (
     FormErrors,
     PageNo,
     body_limited_route,
-    major,
     pager,
     parse_amount,
     staff_page,
@@ -37,33 +47,6 @@ FORM_OVERHEAD = 64 * 1024
 PAGE_SIZE = 50
 SupplierId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ObjectId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-SUPPLIER_FIELDS = (
-    "code",
-    "name",
-    "kind",
-    "country",
-    "region",
-    "currency",
-    "monthly_capacity_units",
-    "default_lead_time_days",
-    "payment_terms",
-    "notes",
-    "contacts",
-    "bag_types",
-    "materials",
-    "hardware",
-)
-PRICE_FIELDS = (
-    "target",
-    "unit_cost",
-    "currency",
-    "moq",
-    "case_pack",
-    "lead_time_days",
-    "valid_from",
-    "valid_until",
-)
-CERT_FIELDS = ("kind", "issuer", "reference", "issued_on", "valid_until", "file")
 
 
 def _certificate_limit() -> int:
@@ -88,10 +71,6 @@ import_router = APIRouter(
         _import_limit, lambda: f"at most {get_settings().import_max_upload_bytes // 2**20} MB"
     )
 )
-
-
-def _options(values: tuple[str, ...], names: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    return [(v, (names or {}).get(v, v.replace("_", " ").capitalize())) for v in values]
 
 
 # ---- list --------------------------------------------------------------------------------
@@ -131,97 +110,13 @@ def suppliers_page(
             "rows": [(r, summaries[r.id]) for r in rows],
             "total": total,
             "filters": filters,
-            "kinds": _options(policies.KINDS, policies.KIND_NAMES),
+            "kinds": options(policies.KINDS, policies.KIND_NAMES),
             "warnings": warnings,
             "warning_days": get_settings().certificate_warning_days,
             "pages": pager("/staff/suppliers", filters, page, total, PAGE_SIZE),
         },
         section="suppliers",
     )
-
-
-# ---- form helpers ------------------------------------------------------------------------
-
-
-def _contacts_text(contacts: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        " | ".join(str(c.get(k, "")) for k in policies.CONTACT_KEYS).rstrip(" |") for c in contacts
-    )
-
-
-def _parse_contacts(raw: str) -> list[dict[str, str]]:
-    """One contact a line: name | role | e-mail | phone (the last ones optional)."""
-    out = []
-    for line in raw.splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        out.append({k: v for k, v in zip(policies.CONTACT_KEYS, parts, strict=False) if v})
-    return out
-
-
-def _slugs(raw: str) -> list[str]:
-    return [s.strip().lower().replace(" ", "_") for s in raw.split(",") if s.strip()]
-
-
-def _supplier_values(supplier: Any | None) -> dict[str, str]:
-    if supplier is None:
-        return {name: "" for name in SUPPLIER_FIELDS} | {
-            "kind": "factory",
-            "default_lead_time_days": "45",
-            "monthly_capacity_units": "0",
-        }
-    caps = supplier.capabilities or {}
-    values = {
-        name: str(getattr(supplier, name, "") or "")
-        for name in SUPPLIER_FIELDS
-        if name not in ("contacts", "bag_types", "materials", "hardware")
-    }
-    values["monthly_capacity_units"] = str(supplier.monthly_capacity_units)
-    values["default_lead_time_days"] = str(supplier.default_lead_time_days)
-    values["contacts"] = _contacts_text(supplier.contacts or [])
-    for key in policies.CAPABILITY_LISTS:
-        values[key] = ", ".join(caps.get(key, []))
-    for key in policies.CAPABILITY_FLAGS:
-        values[key] = "1" if caps.get(key) else ""
-    values["active"] = "1" if supplier.active else ""
-    return values
-
-
-def _supplier_fields(
-    form: FormData, errors: FormErrors, *, new: bool
-) -> tuple[dict[str, str], dict[str, Any]]:
-    values = {name: text(form, name, 5000) for name in SUPPLIER_FIELDS}
-    for key in (*policies.CAPABILITY_FLAGS, "active"):
-        values[key] = "1" if text(form, key, 2) else ""
-    fields: dict[str, Any] = {
-        name: values[name]
-        for name in ("name", "kind", "country", "region", "currency", "payment_terms", "notes")
-    }
-    if new:
-        fields["code"] = values["code"]
-    for name in ("monthly_capacity_units", "default_lead_time_days"):
-        try:
-            fields[name] = int(values[name] or "0")
-        except ValueError:
-            errors.add(name, "Enter a whole number.")
-    fields["contacts"] = _parse_contacts(values["contacts"])
-    capabilities: dict[str, Any] = {k: _slugs(values[k]) for k in policies.CAPABILITY_LISTS}
-    capabilities.update({k: bool(values[k]) for k in policies.CAPABILITY_FLAGS})
-    fields["capabilities"] = capabilities
-    if not new:
-        fields["active"] = bool(values["active"])
-    return values, fields
-
-
-def _form_errors(exc: DomainError) -> FormErrors:
-    errors = FormErrors()
-    for item in exc.items:
-        name = (item.field or "").split(".")[-1].split("[")[0]
-        if name == "capabilities":
-            name = "bag_types"
-        errors.add(name if name in SUPPLIER_FIELDS else None, item.message)
-    return errors
 
 
 # ---- new supplier ------------------------------------------------------------------------
@@ -242,7 +137,7 @@ def _new_page(
             "title": "New supplier",
             "values": values,
             "errors": errors,
-            "kinds": _options(policies.KINDS, policies.KIND_NAMES),
+            "kinds": options(policies.KINDS, policies.KIND_NAMES),
         },
         section="suppliers",
         status_code=status_code,
@@ -250,20 +145,20 @@ def _new_page(
 
 
 @router.get("/staff/suppliers/new")
-def new_supplier_page(request: Request, user: CatalogStaff) -> Response:
-    return _new_page(request, user, _supplier_values(None))
+def newsupplier_view(request: Request, user: CatalogStaff) -> Response:
+    return _new_page(request, user, supplier_values(None))
 
 
 @router.post("/staff/suppliers/new")
 def create_supplier(request: Request, user: CatalogStaff, db: PortalDb, form: Form) -> Response:
     errors = FormErrors()
-    values, fields = _supplier_fields(form, errors, new=True)
+    values, fields = supplier_fields(form, errors, new=True)
     if not errors:
         try:
             with db.session(write=True) as session:
                 supplier_id = service.create_supplier(session, fields).id
         except DomainError as exc:
-            errors = _form_errors(exc)
+            errors = form_errors(exc)
     if errors:
         return _new_page(request, user, values, errors, 422)
     return RedirectResponse(f"/staff/suppliers/{supplier_id}?done=created", status_code=303)
@@ -328,77 +223,11 @@ router.include_router(import_router)
 # ---- one supplier ------------------------------------------------------------------------
 
 
-def _supplier_page(
-    request: Request,
-    user: PortalUser,
-    db: Any,
-    supplier_id: int,
-    *,
-    values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    price_values: dict[str, str] | None = None,
-    price_errors: FormErrors | None = None,
-    cert_values: dict[str, str] | None = None,
-    cert_errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> Response:
-    today = utcnow().date()
-    with db.session() as session:
-        supplier = service.get_supplier(session, supplier_id)
-        prices = service.price_views(session, service.list_prices(session, supplier_id=supplier_id))
-        certs = [
-            (c, certificates.status_of(c, today))
-            for c in certificates.list_certificates(session, supplier_id)
-        ]
-        summary = service.certificate_summaries(session, [supplier_id], today)[supplier_id]
-        defaults = _supplier_values(supplier)
-    current = [
-        p
-        for p in prices
-        if p.valid_from <= today and (p.valid_until is None or p.valid_until >= today)
-    ]
-    return staff_page(
-        request,
-        user,
-        "staff/supplier.html",
-        {
-            "title": f"Supplier {supplier.code}",
-            "supplier": supplier,
-            "summary": summary,
-            "values": values or defaults,
-            "errors": errors,
-            "kinds": _options(policies.KINDS, policies.KIND_NAMES),
-            "capability_flags": policies.CAPABILITY_FLAGS,
-            "prices": prices,
-            "current_ids": {p.id for p in current},
-            "today": today,
-            "base_currency": get_settings().base_currency,
-            "price_values": price_values
-            or {
-                "currency": supplier.currency,
-                "moq": "1",
-                "case_pack": "1",
-                "valid_from": str(today),
-            },
-            "price_errors": price_errors,
-            "certificates": certs,
-            "cert_values": cert_values or {},
-            "cert_errors": cert_errors,
-            "cert_kinds": _options(policies.CERTIFICATE_KINDS),
-            "cert_max_mb": policies.MAX_CERTIFICATE_BYTES // 2**20,
-            "major": major,
-            "done": request.query_params.get("done", "")[:20],
-        },
-        section="suppliers",
-        status_code=status_code,
-    )
-
-
 @router.get("/staff/suppliers/{supplier_id}")
 def supplier_page(
     request: Request, supplier_id: SupplierId, user: StaffUser, db: PortalDb
 ) -> Response:
-    return _supplier_page(request, user, db, supplier_id)
+    return supplier_view(request, user, db, supplier_id)
 
 
 @router.post("/staff/suppliers/{supplier_id}")
@@ -406,7 +235,7 @@ def update_supplier(
     request: Request, supplier_id: SupplierId, user: CatalogStaff, db: PortalDb, form: Form
 ) -> Response:
     errors = FormErrors()
-    values, fields = _supplier_fields(form, errors, new=False)
+    values, fields = supplier_fields(form, errors, new=False)
     if not errors:
         try:
             with db.session(write=True) as session:
@@ -414,32 +243,12 @@ def update_supplier(
         except DomainError as exc:
             if exc.status == 404:
                 raise
-            errors = _form_errors(exc)
+            errors = form_errors(exc)
     if errors:
-        return _supplier_page(
+        return supplier_view(
             request, user, db, supplier_id, values=values, errors=errors, status_code=422
         )
     return RedirectResponse(f"/staff/suppliers/{supplier_id}?done=saved", status_code=303)
-
-
-def _optional_date(raw: str, name: str, errors: FormErrors) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.add(name, "Enter a date as YYYY-MM-DD.")
-        return None
-
-
-def _optional_int(raw: str, name: str, errors: FormErrors) -> int | None:
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        errors.add(name, "Enter a whole number.")
-        return None
 
 
 @router.post("/staff/suppliers/{supplier_id}/prices")
@@ -457,10 +266,10 @@ def add_price(
     except KeyError:  # pragma: no cover - an unknown currency code in Babel
         errors.add("currency", "Enter an ISO 4217 currency code.")
     numbers = {
-        n: _optional_int(values[n], n, errors) for n in ("moq", "case_pack", "lead_time_days")
+        n: optional_int(values[n], n, errors) for n in ("moq", "case_pack", "lead_time_days")
     }
-    valid_from = _optional_date(values["valid_from"], "valid_from", errors)
-    valid_until = _optional_date(values["valid_until"], "valid_until", errors)
+    valid_from = optional_date(values["valid_from"], "valid_from", errors)
+    valid_until = optional_date(values["valid_until"], "valid_until", errors)
     target = values["target"]
     is_style = target.lower().startswith("style:")
     if not target:
@@ -489,7 +298,7 @@ def add_price(
                 name = {"sku": "target", "style": "target"}.get(item.field or "", item.field)
                 errors.add(name if name in PRICE_FIELDS else None, item.message)
     if errors:
-        return _supplier_page(
+        return supplier_view(
             request,
             user,
             db,
@@ -507,7 +316,7 @@ def end_price(
 ) -> Response:
     """End a price on the given day (default: yesterday, so it no longer applies today)."""
     errors = FormErrors()
-    day = _optional_date(text(form, "valid_until", 20), "valid_until", errors)
+    day = optional_date(text(form, "valid_until", 20), "valid_until", errors)
     with db.session(write=True) as session:
         price = service.get_price(session, price_id)
         supplier_id = price.supplier_id
@@ -520,7 +329,7 @@ def end_price(
             except DomainError as exc:
                 errors = FormErrors.of(exc.items, ())
     if errors:
-        return _supplier_page(request, user, db, supplier_id, price_errors=errors, status_code=422)
+        return supplier_view(request, user, db, supplier_id, price_errors=errors, status_code=422)
     return RedirectResponse(f"/staff/suppliers/{supplier_id}?done=ended#prices", status_code=303)
 
 
@@ -530,8 +339,8 @@ def add_certificate(
 ) -> Response:
     values = {name: text(form, name, 200) for name in CERT_FIELDS if name != "file"}
     errors = FormErrors()
-    issued_on = _optional_date(values["issued_on"], "issued_on", errors)
-    valid_until = _optional_date(values["valid_until"], "valid_until", errors)
+    issued_on = optional_date(values["issued_on"], "issued_on", errors)
+    valid_until = optional_date(values["valid_until"], "valid_until", errors)
     upload = form.get("file")
     has_file = isinstance(upload, UploadFile) and bool(upload.filename)
     data = None
@@ -559,7 +368,7 @@ def add_certificate(
             if has_file:
                 errors.add("file", "Choose the file again (nothing was saved).")
     if errors:
-        return _supplier_page(
+        return supplier_view(
             request,
             user,
             db,
