@@ -294,3 +294,16 @@ def test_bad_inputs_have_specific_errors(db, world) -> None:
             with pytest.raises(DomainError) as err:
                 service.suggestions(s, today=TODAY, **kwargs)
             assert err.value.items[0].code == code
+
+
+def test_a_moq_far_above_demand_is_flagged(db, world) -> None:
+    with db.session(write=True) as s:
+        add_forecast(s, "MT-001-RED", mean=1.0, sigma=0.5)
+        set_on_hand(s, world, "MT-001-RED", 0)
+        sup = add_supplier(s, "IT-01", country="IT", currency="EUR", lead_time_days=21)
+        add_supplier_price(s, sup, world.skus["MT-001-RED"], 4_000, moq=60, case_pack=6)
+    with db.session() as s:
+        line = one(service.suggestions(s, service_level=0.95, today=TODAY))
+    assert line.raw_quantity == 6 and line.quantity == 60
+    assert "MOQ 60 / case pack 6 buy about 60 weeks of demand" in line.warnings
+    assert line.currency == "EUR" and line.unit_cost_minor == 4_000

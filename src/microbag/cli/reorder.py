@@ -149,19 +149,28 @@ def draft(
                     warehouse=warehouse,
                 )
             rows = [
-                (po.number, po.supplier_id, len(po.lines), purchasing.total_minor(po), po.currency)
+                (
+                    po.number,
+                    po.supplier_id,
+                    po.warehouse_id,
+                    len(po.lines),
+                    purchasing.total_minor(po),
+                    po.currency,
+                )
                 for po in result.purchase_orders
             ]
             names = purchasing.supplier_names(session, [r[1] for r in rows])
+            warehouses = purchasing.warehouse_codes(session, [r[2] for r in rows])
     except DomainError as exc:
         fail(exc)
     from microbag.money import format_money
 
     verb = "made" if result.created else "already made for this plan"
     console.print(f"{len(rows)} draft purchase orders {verb}")
-    for number, supplier_id, lines, total, currency in rows:
+    for number, supplier_id, warehouse_id, lines, total, currency in rows:
         code = names.get(supplier_id, ("?", ""))[0]
-        console.print(f"  {number}  {code}  {lines} lines  {format_money(total, currency)}")
+        to = warehouses.get(warehouse_id, "?")
+        console.print(f"  {number}  {code} -> {to}  {lines} lines  {format_money(total, currency)}")
     for s in result.skipped:
         err_console.print(f"[yellow]skipped[/yellow] {s.sku} at {s.warehouse}: {s.reason}")
 

@@ -65,6 +65,8 @@ SHARE_DAYS = 365
 # Suppliers.default_lead_time_days' default, for a SKU nobody offers yet.
 DEFAULT_LEAD_DAYS = 45
 CHUNK = 500
+# A rounded-up order covering more weeks of demand than this is flagged.
+LONG_COVER_WEEKS = 26
 # Orders whose allocations show where a SKU ships from (not drafts, not cancelled).
 SHIPPING_STATUSES = ("placed", "confirmed", "shipped", "delivered")
 
@@ -346,6 +348,18 @@ def _warehouses_for(
     return split
 
 
+def pack_warning(quantity: int, moq: int, case_pack: int, weekly_mean: list[float]) -> list[str]:
+    """Say so when MOQ or case pack rounding buys more than LONG_COVER_WEEKS of demand
+    (a slow seller's minimum order can be years of stock)."""
+    weekly = sum(weekly_mean[:13]) / len(weekly_mean[:13]) if weekly_mean else 0.0
+    if weekly <= 0:
+        return [f"MOQ {moq} / case pack {case_pack}: buys stock with no forecast demand"]
+    weeks = quantity / weekly
+    if weeks <= LONG_COVER_WEEKS:
+        return []
+    return [f"MOQ {moq} / case pack {case_pack} buy about {weeks:.0f} weeks of demand"]
+
+
 def supplier_summary(
     session: Session, offers: Mapping[int, Sequence[Any]], today: date
 ) -> tuple[dict[int, Any], dict[int, int | None]]:
@@ -456,6 +470,8 @@ def suggest(
             else:
                 quantity = choice.quantity
                 moq, case_pack = int(choice.offer.moq), int(choice.offer.case_pack)
+            if quantity > raw:
+                warnings.extend(pack_warning(quantity, moq, case_pack, mean))
             if st.drafted:
                 warnings.append(
                     f"{st.drafted} units already on draft {', '.join(st.draft_numbers)}"
