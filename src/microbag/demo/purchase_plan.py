@@ -196,10 +196,17 @@ def plan_orders(
             day += timedelta(days=round(behaviour.cadence_days * rng.uniform(0.75, 1.25)))
         forced = FORCED.get(supplier.code)
         if forced:
-            created = now - timedelta(hours=rng.randint(3, 40))
+            # A draft made today or yesterday; an order sent a day or two ago.
+            hours = (3, 30) if forced == "draft" else (40, 60)
+            created = now - timedelta(hours=rng.randint(*hours))
             for item in mine:
                 item.need += item.rate(today) * (today - last).days
-            po = _order(rng, supplier, mine, warehouses[turn % len(warehouses)], created, buyers)
+            # Wherever the most is needed, the neediest few lines, whatever their need.
+            need: dict[int, float] = {}
+            for item in mine:
+                need[item.warehouse_id] = need.get(item.warehouse_id, 0.0) + item.need
+            target = max(warehouses, key=lambda w: (need.get(w, 0.0), -w))
+            po = _order(rng, supplier, mine, target, created, buyers, threshold=None)
             if po is not None:
                 po.forced = forced
                 mine_orders.append(po)
@@ -215,20 +222,25 @@ def _order(
     warehouse_id: int,
     created: datetime,
     buyers: Sequence[str],
+    *,
+    threshold: float | None = 0.5,
 ) -> Po | None:
+    """An order of the lines whose need reached ``threshold`` x MOQ (None: the four
+    neediest lines, at least their MOQ)."""
     day = created.date()
     due = [
         i
         for i in items
         if i.warehouse_id == warehouse_id
-        and i.need >= 0.5 * i.offer.moq
+        and (threshold is None or i.need >= threshold * i.offer.moq)
         and i.offer.cost_on(day) is not None
     ]
     due.sort(key=lambda i: (-i.need / i.offer.moq, i.offer.sku.id))
     lines: list[Line] = []
-    for item in due[:MAX_LINES]:
+    for item in due[: MAX_LINES if threshold is not None else 4]:
         offer = item.offer
-        quantity = round_to_pack(int(item.need), moq=offer.moq, case_pack=offer.case_pack)
+        wanted = max(1, int(item.need))
+        quantity = round_to_pack(wanted, moq=offer.moq, case_pack=offer.case_pack)
         item.need -= quantity
         cost = offer.cost_on(day)
         assert cost is not None  # noqa: S101 - filtered above

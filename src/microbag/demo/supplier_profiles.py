@@ -97,7 +97,7 @@ HUMEN = B(0.86, 42, 0.55, (5, 24), (24, 110), 0.3, 0.14, 0.04, 0.04, (0.0025, 0.
 JINHUA = B(0.92, 40, 0.74, (3, 16), (12, 60), 0.15, 0.08, 0.08, 0.0, (0.001, 0.02, 0.04),
            ("labeling", "zips", "stitching", "dimensions"))
 # So bad that the seller stopped ordering: its standing reads very poor (new orders blocked).
-OUHAI = B(0.8, 38, 0.15, (6, 50), (96, 300), 0.45, 0.4, 0.02, 0.12, (0.015, 0.11, 0.13),
+OUHAI = B(0.88, 38, 0.15, (6, 50), (96, 300), 0.45, 0.4, 0.02, 0.12, (0.015, 0.11, 0.13),
           ("hardware", "odor", "stitching", "zips", "color"), share=1.2, on_hold_days=80)
 SAIGON = B(0.97, 45, 0.82, (3, 14), (10, 48), 0.1, 0.05, 0.05, 0.0, (0.0008, 0.012, 0.026),
            ("stitching", "lining", "labeling"))
