@@ -3,6 +3,8 @@ warehouse, all or none, repeats harmless; a range plan's units to buy into draft
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -158,3 +160,36 @@ def test_range_plan_unknown_plan_and_warehouse(db, world) -> None:
         with pytest.raises(DomainError) as err:
             drafts.plan_drafts(s, plan_id, actor="t", warehouse="NOPE")
         assert err.value.items[0].code == "unknown_warehouse"
+
+
+def test_two_presses_at_once_make_one_set_of_drafts(db, world) -> None:
+    two_suppliers(db, world)
+    plan_id = add_plan(db, {"CB-001-TAN": 10, "MT-001-RED": 37})
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def press(kind: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with db.session(write=True) as s:
+                if kind == "reorder":
+                    drafts.drafts_from_suggestions(s, actor="t", today=TODAY)
+                else:
+                    drafts.plan_drafts(s, plan_id, actor="t", today=TODAY)
+        except BaseException as exc:
+            errors.append(exc)
+
+    for kind in ("reorder", "plan"):
+        threads = [threading.Thread(target=press, args=(kind,)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        barrier.reset()
+    assert not errors, errors
+    with db.session() as s:
+        pos = s.scalars(select(PurchaseOrder)).all()
+        by_source = {
+            src: sum(1 for po in pos if po.source == src) for src in ("reorder", "range_plan")
+        }
+    assert by_source == {"reorder": 2, "range_plan": 1}

@@ -103,6 +103,7 @@ def drafts_from_suggestions(
 ) -> DraftResult:
     """Today's suggestions (optionally only ``skus``) as draft purchase orders."""
     today = today or utcnow().date()
+    service.lock_drafting(session)
     wanted = set(skus or [])
     lines = service.suggestions(
         session,
@@ -143,6 +144,7 @@ def plan_drafts(
     MOQ / case-pack rounded -> draft purchase orders (source range_plan, ref = plan id)."""
     today = today or utcnow().date()
     plan = get_plan(session, plan_id)
+    service.lock_drafting(session)
     existing = service.range_plan_drafts(session, plan.id)
     if existing:
         return DraftResult(existing, [], created=False)

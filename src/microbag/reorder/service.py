@@ -518,6 +518,16 @@ def suggest(
     return Suggestions(lines, level, review_days, run_id, today)
 
 
+def lock_drafting(session: Session) -> None:
+    """Serialize the making of reorder and range-plan drafts: two presses of the button at
+    once must not both find "nothing drafted yet". The first warehouse row serves as the
+    mutex (FOR NO KEY UPDATE: foreign keys to it still insert freely); after it is held,
+    READ COMMITTED reads see the other call's drafts. SQLite's writers are serial anyway."""
+    session.execute(
+        select(Warehouse.id).order_by(Warehouse.id).limit(1).with_for_update(key_share=True)
+    ).all()
+
+
 def range_plan_drafts(session: Session, plan_id: int) -> list[PurchaseOrder]:
     """Purchase orders (not cancelled) already drafted from a range plan."""
     return list(
