@@ -253,3 +253,30 @@ def test_certificates_summary_and_warnings(db, world, monkeypatch: pytest.Monkey
         assert certificates.delete_certificate(s, iso.id) == sup.id
         with pytest.raises(DomainError):
             certificates.get_certificate(s, iso.id)
+
+
+def test_deactivating_the_cheapest_supplier_and_new_rates_move_the_landed_cost(
+    db, world, fixed_settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sku = world.skus["MC-001-GLD"]
+    today = service.utcnow().date()
+    with db.session(write=True) as s:
+        vn = add_supplier(s, "VN-01", country="VN", currency="USD")
+        it = add_supplier(s, "IT-01", country="IT", currency="EUR")
+        add_supplier_price(s, vn, sku, 1_000, moq=50, case_pack=10)
+        add_supplier_price(s, it, sku, 1_000, moq=12, case_pack=6)
+        assert service.refresh_landed_costs(s, None, today) == 1
+    with db.session() as s:
+        # VN: 10.00 * 1.1 freight, no duty = 11.00; IT: 11.00 USD * 1.1 * 1.2 = 14.52
+        assert rangeplan.current_cost(s, "MC-001-GLD", today).unit_cost_minor == 1_100
+    with db.session(write=True) as s:
+        service.update_supplier(s, vn.id, {"active": False})
+    with db.session() as s:
+        cost = rangeplan.current_cost(s, "MC-001-GLD", today)
+        assert (cost.unit_cost_minor, cost.supplier_moq, cost.supplier_case_pack) == (1_452, 12, 6)
+    monkeypatch.setattr(get_settings(), "fx_rates", {"USD": 1.0, "EUR": 1.0})
+    with db.session(write=True) as s:
+        assert service.refresh_landed_costs(s, None, today) == 1
+        assert service.refresh_landed_costs(s, [], today) == 0
+    with db.session() as s:
+        assert rangeplan.current_cost(s, "MC-001-GLD", today).unit_cost_minor == 1_320
