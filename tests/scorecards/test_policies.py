@@ -80,9 +80,10 @@ def test_scores_of_raw_values() -> None:
     assert policies.metric_score("lead_time_spread", 0.0) == 100
     assert policies.metric_score("response_hours", 24) == 100
     assert policies.metric_score("response_hours", 96) == pytest.approx(50)
-    assert policies.metric_score("price", 1.0) == 50
+    assert policies.metric_score("price", 1.0) == 70  # at the others' median
     assert policies.metric_score("price", 0.8) == pytest.approx(100)
-    assert policies.metric_score("price", 1.2) == pytest.approx(0)
+    assert policies.metric_score("price", 1.2) == pytest.approx(30)
+    assert policies.metric_score("price", 1.35) == pytest.approx(0)
     assert policies.metric_score("on_time", None) is None
 
 
@@ -148,6 +149,13 @@ def test_verdicts_name_what_pulled_the_score_down() -> None:
     assert policies.verdict(good, weights, delivered_lines=3, periods_with_record=1).reason == (
         "score 100, no weak spot over the last 1 period, 3 delivered lines"
     )
+    # Only metrics below 70 are named as pulling the score down.
+    # In-full 72 % costs more weighted points than on-time 0 % here, but 72 is fine.
+    weights = policies.metric_weights({"quality_capacity": 1.0, "moq_lead_times": 0.2})
+    mixed = {"on_time": 0.0, "in_full": 0.72, "defect_rate": 0.05, "lead_time_spread": 0.0}
+    v = policies.verdict(mixed, weights, delivered_lines=5, periods_with_record=1)
+    assert v.level == "fair"
+    assert v.reason.startswith("score 59: defects 5.0% of units inspected and on-time 0%")
     thin = policies.verdict(good, weights, delivered_lines=2, periods_with_record=1)
     assert thin.level == "unrated" and thin.score is None and "2 delivered lines" in thin.reason
 

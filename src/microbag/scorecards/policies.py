@@ -44,7 +44,13 @@ DEFECT_RATE_AT_ZERO = 0.10  # 10 % defective units inspected scores 0, none scor
 SPREAD_DAYS_AT_ZERO = 21.0  # a spread (std dev) of 3 weeks around the promise scores 0
 RESPONSE_HOURS_FULL = 24.0  # confirmed within a day scores 100 ...
 RESPONSE_HOURS_AT_ZERO = 168.0  # ... within a week or later scores 0
-PRICE_RATIO_SLOPE = 250.0  # landed cost 20 % under the others' median 100, at it 50, 20 % over 0
+# Price: landed cost at the other suppliers' median scores 70 (a fair price is not a
+# weakness), 20 % under it 100, 35 % over it 0.
+PRICE_AT_PAR = 70.0
+PRICE_SLOPE_UNDER = 150.0
+PRICE_SLOPE_OVER = 200.0
+# A metric scoring this or more is not named as what pulled a score down.
+FINE_SCORE = 70.0
 CERT_POINTS_PER_KIND = 35.0  # each kind of certificate valid today
 CERT_POINTS_PER_LAPSED = 25.0  # each kind whose certificates have all expired
 CUSTOMIZATION_POINTS = {"oem": 25.0, "odm": 25.0, "logo": 15.0, "packaging": 10.0}
@@ -372,7 +378,8 @@ def metric_score(metric: str, value: float | None) -> float | None:
         span = RESPONSE_HOURS_AT_ZERO - RESPONSE_HOURS_FULL
         return _clamp(100.0 * (RESPONSE_HOURS_AT_ZERO - value) / span)
     if metric == "price":
-        return _clamp(50.0 + PRICE_RATIO_SLOPE * (1.0 - value))
+        slope = PRICE_SLOPE_UNDER if value <= 1.0 else PRICE_SLOPE_OVER
+        return _clamp(PRICE_AT_PAR + slope * (1.0 - value))
     if metric in ("customization", "certifications"):
         return _clamp(value)
     raise ValueError(f"unknown metric {metric!r}")
@@ -482,6 +489,7 @@ def verdict(
             return Verdict(level, score, f"score {score:.0f}, no weak spot {span}")
         weakest = shortfall[0][1]
         return Verdict(level, score, f"score {score:.0f}; weakest: {words(weakest)} {span}")
-    pulled = [m for _, m in shortfall[:2]]
+    weak = [m for _, m in shortfall if (scores[m] or 0.0) < FINE_SCORE]
+    pulled = (weak or [m for _, m in shortfall])[:2]
     text = " and ".join(words(m) for m in pulled)
     return Verdict(level, score, f"score {score:.0f}: {text} pulled it down {span}")
