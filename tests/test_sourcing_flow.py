@@ -18,6 +18,7 @@ from microbag.db import Database
 from microbag.forecasting.models import Forecast, ForecastRun
 from microbag.history.policies import week_start
 from microbag.stock.models import StockLevel
+from microbag.suppliers.models import SupplierCertificate
 from microbag.timeutil import utcnow
 from tests.factories import World
 from tests.scorecards.history import known_history
@@ -39,8 +40,9 @@ class JourneyData:
 
 
 def journey_data(db: Database, world: World) -> JourneyData:
-    """Three suppliers offer ``SKU`` (GZ-01 the cheapest landed; ZJ-02 with a year of
-    purchase history; VN-03), a forecast of 30 a week for it from this week on, and only
+    """Three suppliers offer ``SKU`` (GZ-01 the cheapest landed, with a BSCI audit;
+    ZJ-02 with a year of purchase history and an ISO 9001 certificate about to expire;
+    VN-03), a forecast of 30 a week for it from this week on, and only
     10 on hand at MAIN: the reorder suggests one line, from GZ-01. The other SKUs have no
     forecast and no sales, so nothing is suggested for them."""
     today = utcnow().date()
@@ -54,6 +56,28 @@ def journey_data(db: Database, world: World) -> JourneyData:
             s, "VN-03", name="Saigon Craft Bags", country="VN", region="Ho Chi Minh City"
         )
         add_supplier_price(s, vn, world.skus[SKU], 950, moq=60, case_pack=12, lead_time_days=35)
+        # Certificates as records (no file): GZ-01's BSCI audit runs a year, ZJ-02's
+        # ISO 9001 expires within the warning window (the suppliers page warns).
+        s.add_all(
+            [
+                SupplierCertificate(
+                    supplier_id=gz.id,
+                    kind="bsci",
+                    issuer="amfori",
+                    reference="BSCI-GZ-2026",
+                    issued_on=today - timedelta(days=30),
+                    valid_until=today + timedelta(days=335),
+                ),
+                SupplierCertificate(
+                    supplier_id=zj.id,
+                    kind="iso_9001",
+                    issuer="SGS",
+                    reference="CN24/0815",
+                    issued_on=today - timedelta(days=1_065),
+                    valid_until=today + timedelta(days=20),
+                ),
+            ]
+        )
         s.execute(
             update(StockLevel)
             .where(StockLevel.sku_id == world.skus[SKU], StockLevel.warehouse_id == world.warehouse)

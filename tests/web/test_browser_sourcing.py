@@ -134,8 +134,9 @@ def test_sourcing_journey(db, world, browser_page, buyer_page) -> None:
     page.goto("/staff/suppliers")
     listed = page.locator("#suppliers tbody tr")
     assert listed.count() == 3
+    assert "ZJ-02" in page.locator("#certificate-warnings").inner_text()
     screenshot(page, "sourcing-suppliers")
-    page.get_by_role("link", name="ZJ-02", exact=True).click()
+    page.locator("#suppliers").get_by_role("link", name="ZJ-02", exact=True).click()
     page.wait_for_url(re.compile(r".*/staff/suppliers/\d+$"))
     assert "Wenzhou Fine Bags" in page.content() and SKU in page.content()
     screenshot(page, "sourcing-supplier")
