@@ -115,6 +115,13 @@ def on_hand(client, world: World, sku: str = SKU) -> int:
     return int(row["on_hand"])
 
 
+def sellable(client, world: World, sku: str = SKU) -> int:
+    """What a buyer sees as available to order now."""
+    r = client.get(f"/api/v1/skus/{sku}", headers=world.auth("buyer@a.test"))
+    assert r.status_code == 200, r.text
+    return int(r.json()["available"])
+
+
 def test_the_whole_flow_through_the_api(db, world, client) -> None:
     data = journey_data(db, world)
     merch = world.auth("merch@seller.test")
@@ -207,6 +214,7 @@ def test_the_whole_flow_through_the_api(db, world, client) -> None:
     assert r.json()["result"] == "reject"
     assert client.get(f"/api/v1/lots/{lots[0]}", headers=merch).json()["status"] == "quarantined"
     assert on_hand(client, world) == ON_HAND
+    assert sellable(client, world) == ON_HAND  # the buyer cannot order the rejected units
 
     # 7. The second lot passes: its units join stock at once.
     r = client.post(f"/api/v1/lots/{lots[1]}/inspections", json={"defects": []}, headers=merch)
@@ -219,6 +227,7 @@ def test_the_whole_flow_through_the_api(db, world, client) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "accepted"
     assert on_hand(client, world) == ON_HAND + quantity
+    assert sellable(client, world) == ON_HAND + quantity
     twice = client.post(f"/api/v1/lots/{lots[0]}/decision", json=decision, headers=merch)
     assert twice.status_code == 409
     assert on_hand(client, world) == ON_HAND + quantity

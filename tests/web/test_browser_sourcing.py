@@ -119,6 +119,8 @@ def test_sourcing_journey(db, world, browser_page, buyer_page) -> None:
     assert page.locator("article[data-result='reject']").count() == 1
     screenshot(page, "sourcing-lot-rejected")
     assert staff_on_hand(page) == ON_HAND  # a rejected lot never reaches stock
+    buyer_page.goto(f"/catalog/{SKU}")
+    assert buyer_page.get_by_text(f"{ON_HAND} available now").is_visible()
 
     # Accepted with a note: the lot's units join stock on hand.
     page.goto(lot_path)
@@ -129,6 +131,8 @@ def test_sourcing_journey(db, world, browser_page, buyer_page) -> None:
     assert page.locator("#lot-status").get_attribute("data-status") == "accepted"
     assert staff_on_hand(page) == ON_HAND + quantity
     screenshot(page, "sourcing-stock")
+    buyer_page.goto(f"/catalog/{SKU}")
+    assert buyer_page.get_by_text(f"{ON_HAND + quantity} available now").is_visible()
 
     # 5. Suppliers, one supplier, the scorecards and a ranking with its sensitivity.
     page.goto("/staff/suppliers")
