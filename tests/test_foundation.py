@@ -68,3 +68,15 @@ def test_postgres_replaces_a_cut_idle_connection_before_use(db, monkeypatch):
         assert pings == []
     finally:
         pooled.dispose()
+
+
+def test_an_aql_outside_the_standard_is_refused_at_start_up(monkeypatch):
+    from pydantic import ValidationError
+
+    from microbag.config import Settings
+
+    monkeypatch.setenv("MICROBAG_INSPECTION_AQL_MAJOR", "3.0")
+    with pytest.raises(ValidationError, match="ISO 2859-1"):
+        Settings()
+    monkeypatch.setenv("MICROBAG_INSPECTION_AQL_MAJOR", "1.5")
+    assert Settings().inspection_aql_major == 1.5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -96,6 +96,18 @@ class Settings(BaseSettings):
     inspection_aql_major: float = Field(default=2.5, ge=0)
     inspection_aql_minor: float = Field(default=4.0, ge=0)
     inspection_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+
+    @field_validator("inspection_aql_critical", "inspection_aql_major", "inspection_aql_minor")
+    @classmethod
+    def _aql_in_the_standard(cls, value: float) -> float:
+        # An AQL the standard's tables lack would make every inspection fail: refuse it
+        # at start-up, naming the ones allowed.
+        from microbag.inspection.policies import AQLS
+
+        if value != 0 and value not in AQLS:
+            allowed = ", ".join(f"{a:g}" for a in AQLS)
+            raise ValueError(f"not an AQL of ISO 2859-1's tables (0 or one of {allowed})")
+        return value
     # Scorecards: a period's weight halves every this many days (older periods fade).
     scorecard_half_life_days: int = Field(default=180, ge=1)
     # Reorder suggestions: the service level the safety stock is sized for, and the

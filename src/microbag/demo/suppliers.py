@@ -46,7 +46,7 @@ PRICES_FROM_DAYS = 540  # price lists start this long ago (before the year of PO
 BUYER = f"merch@{SELLER_DOMAIN}"
 # A REACH SVHC test report is a lab report, not a certification: kind "other" for
 # suppliers.policies.CERTIFICATE_KINDS. Labels for the references and the PDFs.
-STORED_KIND = {"reach": "other"}
+STORED_KIND = {"reach": "reach_test_report"}
 LABEL = {
     "bsci": "BSCI",
     "sedex_smeta": "SMETA",

@@ -25,11 +25,10 @@ Nothing here writes; drafts.py turns lines into draft purchase orders.
 from __future__ import annotations
 
 import importlib
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from functools import partial
 from typing import Any, NoReturn
 
@@ -39,13 +38,15 @@ from sqlalchemy.orm import Session
 from microbag.catalog.models import Sku
 from microbag.config import get_settings
 from microbag.errors import DomainError, ErrorItem, NotFound
-from microbag.forecasting.models import Forecast, ForecastRun
-from microbag.history.policies import week_start
-from microbag.history.service import weekly_units
-from microbag.orders.models import Order, OrderAllocation, OrderLine
 from microbag.purchasing.models import PurchaseOrder, PurchaseOrderLine, ReceiptLine
 from microbag.purchasing.service import on_order
 from microbag.reorder import policies
+from microbag.reorder.demand import FALLBACK_WEEKS as FALLBACK_WEEKS
+from microbag.reorder.demand import chunks as _chunks
+from microbag.reorder.demand import forecast_demand as forecast_demand
+from microbag.reorder.demand import latest_sku_run as latest_sku_run
+from microbag.reorder.demand import sales_demand as sales_demand
+from microbag.reorder.demand import warehouse_shares as warehouse_shares
 from microbag.reorder.lines import Choice as Choice
 from microbag.reorder.lines import Demand as Demand
 from microbag.reorder.lines import ReorderLine as ReorderLine
@@ -57,18 +58,10 @@ from microbag.stock.models import IncomingStock, StockLevel, Warehouse
 from microbag.suppliers.models import Supplier
 from microbag.timeutil import utcnow
 
-# z of the 90th percentile: an 80 % interval is mean +- 1.2816 sigma.
-Z80 = 1.2816
-FALLBACK_WEEKS = 12
-# Allocations older than this do not decide which warehouse ships a SKU.
-SHARE_DAYS = 365
 # Suppliers.default_lead_time_days' default, for a SKU nobody offers yet.
 DEFAULT_LEAD_DAYS = 45
-CHUNK = 500
 # A rounded-up order covering more weeks of demand than this is flagged.
 LONG_COVER_WEEKS = 26
-# Orders whose allocations show where a SKU ships from (not drafts, not cancelled).
-SHIPPING_STATUSES = ("placed", "confirmed", "shipped", "delivered")
 
 
 # ---- other packages' answers, through one function each (tests may replace them) --------------
@@ -93,11 +86,6 @@ def supplier_standings(
 # ---- inputs ------------------------------------------------------------------------------------
 
 
-def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
-
-
 def _skus(session: Session, sku: str | None) -> dict[int, str]:
     """id -> code of the SKUs to consider: active (not draft, not discontinued) ones, or
     the one named (whatever its lifecycle)."""
@@ -107,109 +95,6 @@ def _skus(session: Session, sku: str | None) -> dict[int, str]:
     if sku and not rows:
         raise NotFound(f"SKU {sku!r}", "unknown_sku")
     return rows
-
-
-def latest_sku_run(session: Session) -> ForecastRun | None:
-    return session.scalars(
-        select(ForecastRun)
-        .where(
-            select(Forecast.id)
-            .where(Forecast.run_id == ForecastRun.id, Forecast.level == "sku")
-            .exists()
-        )
-        .order_by(ForecastRun.id.desc())
-        .limit(1)
-    ).first()
-
-
-def forecast_demand(
-    session: Session, codes: Sequence[str], today: date, protection_weeks: float
-) -> tuple[dict[str, Demand], int | None]:
-    """SKU code -> demand from the latest run with SKU forecasts (and the run's id)."""
-    run = latest_sku_run(session)
-    if run is None:
-        return {}, None
-    rows: dict[str, list[tuple[date, float, float, float]]] = defaultdict(list)
-    for part in _chunks(list(codes)):
-        for uid, day, mean, lo, hi in session.execute(
-            select(
-                Forecast.unique_id, Forecast.week_start, Forecast.mean, Forecast.lo80, Forecast.hi80
-            )
-            .where(Forecast.run_id == run.id, Forecast.level == "sku", Forecast.unique_id.in_(part))
-            .order_by(Forecast.unique_id, Forecast.week_start)
-        ):
-            rows[str(uid)].append((day, float(mean), float(lo), float(hi)))
-    this_week = week_start(today)
-    cover = max(1, math.ceil(protection_weeks))
-    out: dict[str, Demand] = {}
-    for code, weeks in rows.items():
-        ahead = [w for w in weeks if w[0] >= this_week]
-        warnings: tuple[str, ...] = ()
-        if not ahead:
-            # A stale run: its weeks are past, but they are still the best guess there is.
-            ahead = weeks
-            warnings = (f"forecast run {run.id} ends before this week ({weeks[-1][0]})",)
-        means = [max(0.0, m) for _d, m, _lo, _hi in ahead]
-        sigmas = [max(0.0, hi - lo) / (2 * Z80) for _d, _m, lo, hi in ahead[:cover]]
-        out[code] = Demand(
-            weekly_mean=means,
-            sigma_per_week=sum(sigmas) / len(sigmas),
-            basis=f"forecast run {run.id} ({len(ahead)} weeks from {ahead[0][0]})",
-            warnings=warnings,
-        )
-    return out, run.id
-
-
-def sales_demand(session: Session, codes: Iterable[str], today: date) -> dict[str, Demand]:
-    """SKU code -> demand from the sales of the last FALLBACK_WEEKS whole weeks."""
-    wanted = set(codes)
-    if not wanted:
-        return {}
-    until = week_start(today)
-    since = until - timedelta(weeks=FALLBACK_WEEKS)
-    frame = weekly_units(session, "sku", since=since, until=until, fill_zeros=False)
-    per_sku: dict[str, list[float]] = defaultdict(list)
-    for uid, units in zip(frame["unique_id"].to_list(), frame["y"].to_list(), strict=True):
-        if uid in wanted:
-            per_sku[str(uid)].append(float(units))
-    out: dict[str, Demand] = {}
-    for code, values in per_sku.items():
-        weeks = values + [0.0] * (FALLBACK_WEEKS - len(values))  # weeks without sales
-        mean = sum(weeks) / FALLBACK_WEEKS
-        spread = math.sqrt(sum((v - mean) ** 2 for v in weeks) / (FALLBACK_WEEKS - 1))
-        out[code] = Demand(
-            weekly_mean=[mean],
-            sigma_per_week=spread,
-            basis=f"sales of the last {FALLBACK_WEEKS} weeks (no forecast for this SKU)",
-        )
-    return out
-
-
-def warehouse_shares(
-    session: Session, sku_ids: Sequence[int], today: date
-) -> dict[int, dict[int, float]]:
-    """sku_id -> {warehouse_id: share of the units it shipped or reserved} over the last
-    SHARE_DAYS days (SKUs without allocations are absent)."""
-    since = datetime(today.year, today.month, today.day, tzinfo=UTC) - timedelta(days=SHARE_DAYS)
-    units: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for part in _chunks(list(sku_ids)):
-        for sku_id, warehouse_id, quantity in session.execute(
-            select(OrderLine.sku_id, OrderAllocation.warehouse_id, OrderAllocation.quantity)
-            .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(
-                OrderLine.sku_id.in_(part),
-                Order.status.in_(SHIPPING_STATUSES),
-                Order.placed_at >= since,
-            )
-        ):
-            units[int(sku_id)][int(warehouse_id)] += max(0, int(quantity))
-    out: dict[int, dict[int, float]] = {}
-    for sku_id, per_wh in units.items():
-        total = sum(per_wh.values())
-        if total > 0:
-            out[sku_id] = {wh: n / total for wh, n in per_wh.items() if n > 0}
-    return out
 
 
 def stock_positions(session: Session, sku_ids: Sequence[int]) -> dict[tuple[int, int], Stock]:

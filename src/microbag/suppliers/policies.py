@@ -37,6 +37,8 @@ CERTIFICATE_KINDS: tuple[str, ...] = (
     "wrap",
     "social_audit",
     "factory_audit",
+    # A chemical test report (EU REACH SVHC / restricted substances) per material.
+    "reach_test_report",
     "other",
 )
 CERTIFICATE_STATUSES: tuple[str, ...] = ("valid", "expiring", "expired")
