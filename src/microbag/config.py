@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # the FX buffer, then freight and duty on top (suppliers.policies.landed_cost). It is
     # what margins and the range plan use (written to the SKU's unit costs).
     base_currency: str = Field(default="USD", min_length=3, max_length=3)
+    # The seller's name as suppliers see it (purchase order PDFs).
+    seller_name: str = Field(default="microbag", min_length=1, max_length=200)
     # Units of ``base_currency`` per one unit of each currency. The default: the ECB's
     # reference rates of 2026-10-30 turned into USD; set as JSON, e.g.
     # MICROBAG_FX_RATES='{"USD": 1, "EUR": 1.1172, "CNY": 0.1503}'.
@@ -108,6 +110,7 @@ class Settings(BaseSettings):
             allowed = ", ".join(f"{a:g}" for a in AQLS)
             raise ValueError(f"not an AQL of ISO 2859-1's tables (0 or one of {allowed})")
         return value
+
     # Scorecards: a period's weight halves every this many days (older periods fade).
     scorecard_half_life_days: int = Field(default=180, ge=1)
     # Reorder suggestions: the service level the safety stock is sized for, and the

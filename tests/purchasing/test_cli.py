@@ -80,3 +80,32 @@ def test_po_errors_are_named(cli_db):
     assert early.exit_code == 1 and "po_state" in early.output
     assert "not a date" in run("po", "confirm", number, "--promised", "soon").output
     assert run("po", "cancel", number, "--reason", "changed mind").exit_code == 0
+
+
+def test_po_totals_read_as_money(cli_db):
+    made = run("po", "create", "--supplier", "GZ-01", "--line", "MT-001-RED:100")
+    assert made.exit_code == 0, made.output
+    number = made.output.split()[0]
+    listed = run("po", "list")
+    assert number in listed.output
+    assert "$" in listed.output and "minor units" not in listed.output
+    shown = run("po", "show", number)
+    assert "minor units" not in shown.output and "$" in shown.output
+
+
+def test_the_pdf_names_the_seller_from_the_settings(cli_db, monkeypatch):
+    from microbag.config import get_settings
+    from microbag.purchasing import pdf
+
+    monkeypatch.setenv("MICROBAG_SELLER_NAME", "Petite Maison Wholesale")
+    get_settings.cache_clear()
+    try:
+        made = run("po", "create", "--supplier", "GZ-01", "--line", "MT-001-RED:100")
+        number = made.output.split()[0]
+        with cli_db.session() as s:
+            from microbag.purchasing import service
+
+            html = pdf.render_html(s, service.po_by_number(s, number).id)
+        assert "Petite Maison Wholesale" in html
+    finally:
+        get_settings.cache_clear()

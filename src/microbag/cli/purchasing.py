@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from microbag.cli.common import console, database, fail
 from microbag.errors import DomainError, ErrorItem
+from microbag.money import format_money
 from microbag.purchasing import pdf, policies, receiving, service
 
 ACTOR = "cli"
@@ -79,12 +80,13 @@ def _as_dict(session: Session, po: Any) -> dict[str, Any]:
 def _print_po(data: dict[str, Any]) -> None:
     console.print(
         f"{data['number']} {data['status']} · {data['supplier']} {data['supplier_name']} · "
-        f"to {data['warehouse']} · total {data['total_minor']} {data['currency']} (minor units)"
+        f"to {data['warehouse']} · total {format_money(data['total_minor'], data['currency'])}"
     )
     for ln in data["lines"]:
         promised = f" promised {ln['promised_date']}" if ln["promised_date"] else ""
         console.print(
-            f"  {ln['line']:>3} {ln['sku']:<16} {ln['quantity']:>7} x {ln['unit_cost_minor']}"
+            f"  {ln['line']:>3} {ln['sku']:<16} {ln['quantity']:>7} x "
+            f"{format_money(ln['unit_cost_minor'], data['currency'])}"
             f" at {ln['warehouse']}{promised}, received {ln['received']} ({ln['delivery']})"
         )
 
@@ -119,7 +121,7 @@ def list_pos(
     for r in rows:
         console.print(
             f"{r['number']} {r['status']:<16} {r['supplier']:<12} {r['lines']:>3} lines "
-            f"{r['total_minor']:>12} {r['currency']}"
+            f"{format_money(int(str(r['total_minor'])), str(r['currency'])):>16}"
         )
 
 

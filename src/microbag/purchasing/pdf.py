@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from microbag.config import get_settings
 from microbag.money import format_money
 from microbag.purchasing import policies
 from microbag.purchasing.service import get_po, get_supplier, total_minor
@@ -27,7 +28,6 @@ from microbag.timeutil import utcnow
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 TEMPLATE = "staff/purchase_order_pdf.html"
-SELLER_NAME = "microbag"
 LOCALE = "en_US"
 
 
@@ -95,7 +95,7 @@ def render_html(session: Session, po_id: int) -> str:
             status=po.status.replace("_", " "),
             created=_day(po.created_at.date()),
             printed=_day(utcnow().date()),
-            seller=SELLER_NAME,
+            seller=get_settings().seller_name,
             destination=destination,
             supplier=supplier,
             contact=contact,
