@@ -21,6 +21,21 @@ OTHER_NAMES: dict[str, str] = {
     "sku": "SKU",
     "sku_region": "SKU and region",
     "oem": "OEM",
+    "odm": "ODM",
+    # Supplier criteria (knowledge: supplier_criteria.*) and certificate kinds.
+    "quality_capacity": "Quality and capacity",
+    "moq_lead_times": "MOQ and lead times",
+    "bsci": "BSCI",
+    "sedex_smeta": "Sedex SMETA",
+    "iso_9001": "ISO 9001",
+    "iso_14001": "ISO 14001",
+    "lwg": "LWG (Leather Working Group)",
+    "grs": "GRS",
+    "oeko_tex": "OEKO-TEX",
+    "sa8000": "SA8000",
+    "wrap": "WRAP",
+    "reach_test_report": "REACH test report",
+    "trading_company": "Trading company",
 }
 
 NAMES: dict[str, str] = {
