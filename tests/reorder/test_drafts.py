@@ -193,3 +193,16 @@ def test_two_presses_at_once_make_one_set_of_drafts(db, world) -> None:
             src: sum(1 for po in pos if po.source == src) for src in ("reorder", "range_plan")
         }
     assert by_source == {"reorder": 2, "range_plan": 1}
+
+
+def test_draft_notes_count_lines_in_words() -> None:
+    from types import SimpleNamespace
+
+    from microbag.reorder.drafts import _notes
+
+    one = [SimpleNamespace(urgent=True)]
+    assert _notes("reorder", one) == (  # type: ignore[arg-type]
+        "Drafted from reorder suggestions: 1 line, 1 below the reorder point."
+    )
+    two = [SimpleNamespace(urgent=False), SimpleNamespace(urgent=True)]
+    assert "2 lines, 1 below" in _notes("reorder", two)  # type: ignore[arg-type]

@@ -180,3 +180,24 @@ def test_filters_roles_and_import(db, world, signed_in) -> None:
     no_csrf = merch.post("/staff/suppliers/import", files={"file": ("p.csv", good, "text/csv")})
     assert no_csrf.status_code == 403
     assert merch.get("/staff/suppliers/999").status_code == 404
+
+
+def test_the_supplier_page_shows_its_standing(db, world, signed_in, monkeypatch) -> None:
+    from microbag.scorecards.service import Standing
+    from microbag.suppliers import staff_forms
+
+    with db.session(write=True) as s:
+        new_id = add_supplier(s, "GZ-01").id
+        bad_id = add_supplier(s, "WZ-09").id
+    sales = signed_in("sales@seller.test")
+    fresh = sales.get(f"/staff/suppliers/{new_id}")
+    assert fresh.status_code == 200
+    assert 'id="standing"' in fresh.text and "Unrated" in fresh.text
+
+    def very_poor(_session, supplier_id, _today=None):
+        return Standing("very_poor", 22.0, "on-time 30% over the last 2 quarters")
+
+    monkeypatch.setattr(staff_forms, "standing_for", very_poor)
+    page = sales.get(f"/staff/suppliers/{bad_id}")
+    assert "Very poor" in page.text and "score 22/100" in page.text
+    assert "new purchase orders are blocked" in page.text

@@ -86,9 +86,8 @@ def _notes(source: str, lines: Sequence[ReorderLine]) -> str:
     if source == "range_plan":
         return "Drafted from the range plan: its units to buy, rounded to MOQ and case pack."
     urgent = sum(1 for ln in lines if ln.urgent)
-    return (
-        f"Drafted from reorder suggestions: {len(lines)} lines, {urgent} below their reorder point."
-    )
+    count = f"{len(lines)} line" if len(lines) == 1 else f"{len(lines)} lines"
+    return f"Drafted from reorder suggestions: {count}, {urgent} below the reorder point."
 
 
 def drafts_from_suggestions(

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from microbag.config import get_settings
 from microbag.errors import DomainError
+from microbag.scorecards.service import standing_for
 from microbag.suppliers import certificates, policies, service
 from microbag.timeutil import utcnow
 from microbag.web.sessions import PortalUser
@@ -175,6 +176,8 @@ def supplier_view(
             for c in certificates.list_certificates(session, supplier_id)
         ]
         summary = service.certificate_summaries(session, [supplier_id], today)[supplier_id]
+        # The record's verdict (scorecards): very poor blocks new purchase orders.
+        standing = standing_for(session, supplier_id, today)
         defaults = supplier_values(supplier)
     current = [
         p
@@ -189,6 +192,7 @@ def supplier_view(
             "title": f"Supplier {supplier.code}",
             "supplier": supplier,
             "summary": summary,
+            "standing": standing,
             "values": values or defaults,
             "errors": errors,
             "kinds": options(policies.KINDS, policies.KIND_NAMES),
