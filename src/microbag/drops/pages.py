@@ -1,0 +1,9 @@
+"""Buyer portal pages of drops (skeleton)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from microbag.web.csrf import verify_csrf
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])

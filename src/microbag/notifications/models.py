@@ -1,0 +1,8 @@
+"""Tables of notifications (skeleton: filled by its helper)."""
+
+from __future__ import annotations
+
+from microbag.db import Base
+
+# Every model of the package, imported by microbag.models so the metadata is complete.
+NOTIFICATION_MODELS: tuple[type[Base], ...] = ()
