@@ -1,0 +1,149 @@
+"""Pure rules of the audit log: what changed, what must never be stored, how it reads.
+
+``changes`` keeps only the fields whose values differ between before and after (all of
+them for a creation or a deletion), turned into plain JSON values. Secrets (password
+and token hashes, passwords, API keys) are compared like any field, so a password reset
+still shows that the password changed, but both sides are stored as ``REDACTED``.
+
+Pure: no database, no web layer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+
+REDACTED = "[redacted]"
+# A field is secret when its name says so: password, password_hash, token_hash, api_key...
+_SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|_hash$|^hash$)", re.IGNORECASE)
+MAX_TEXT = 2000  # a longer text value (a description) is cut, so one entry stays small
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+# Who may read the log: admins always; merchandisers and sales see prices, stock and
+# terms changes in their daily work (they answer "who changed this price?" themselves).
+AUDIT_READ_ROLES = frozenset({"admin", "merchandiser", "sales"})
+
+JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+def is_secret(field: str) -> bool:
+    return bool(_SECRET_NAME.search(field))
+
+
+def plain(value: object) -> JsonValue:
+    """A value as JSON stores it: dates as ISO text, decimals and unknown types as text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [plain(v) for v in value]
+        if isinstance(value, set | frozenset):
+            items.sort(key=repr)  # a set has no order; a stable one keeps diffs quiet
+        return items
+    return plain(str(value))
+
+
+@dataclass(frozen=True)
+class Changes:
+    before: dict[str, JsonValue]
+    after: dict[str, JsonValue]
+
+    @property
+    def empty(self) -> bool:
+        return not self.before and not self.after
+
+    def fields(self) -> list[str]:
+        return sorted(set(self.before) | set(self.after))
+
+
+def changes(before: Mapping[str, object] | None, after: Mapping[str, object] | None) -> Changes:
+    """The changed fields only, secrets redacted. A field present on one side only
+    (a creation, a deletion, a field added by an update) counts as changed; on a
+    creation or deletion, empty values (None) on the only side are left out."""
+    old = {str(k): plain(v) for k, v in (before or {}).items()}
+    new = {str(k): plain(v) for k, v in (after or {}).items()}
+    old_out: dict[str, JsonValue]
+    new_out: dict[str, JsonValue]
+    if before is None:
+        old_out = {}
+        new_out = {k: v for k, v in new.items() if v is not None}
+    elif after is None:
+        old_out = {k: v for k, v in old.items() if v is not None}
+        new_out = {}
+    else:
+        changed = [
+            k
+            for k in old.keys() | new.keys()
+            if k not in old or k not in new or _differs(old[k], new[k])
+        ]
+        old_out = {k: old[k] for k in changed if k in old}
+        new_out = {k: new[k] for k in changed if k in new}
+    return Changes(_redact(old_out), _redact(new_out))
+
+
+def _differs(a: JsonValue, b: JsonValue) -> bool:
+    # 1 and True are equal in Python; in the log they are different values.
+    return type(a) is not type(b) or a != b
+
+
+def _redact(values: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    return {
+        k: (REDACTED if is_secret(k) and v is not None else v) for k, v in sorted(values.items())
+    }
+
+
+def check_name(kind: str, value: str) -> str:
+    """An entity or action name: a short snake_case word (a programming error otherwise)."""
+    if not _NAME.match(value):
+        raise ValueError(f"audit {kind} must be a snake_case word of at most 40 characters")
+    return value
+
+
+def actor_text(user_email: str | None, label: str) -> str:
+    """Who made the change, as the log shows it: the user's e-mail, else the label
+    the CLI or a job gave, else "system"."""
+    return (user_email or label.strip() or "system")[:254]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an entry as the staff page and the export show it."""
+
+    field: str
+    before: str
+    after: str
+
+
+def show(value: JsonValue, present: bool) -> str:
+    if not present:
+        return "—"
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def field_changes(
+    before: Mapping[str, JsonValue], after: Mapping[str, JsonValue]
+) -> list[FieldChange]:
+    return [
+        FieldChange(f, show(before.get(f), f in before), show(after.get(f), f in after))
+        for f in sorted(set(before) | set(after))
+    ]
