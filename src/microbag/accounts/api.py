@@ -124,7 +124,7 @@ def list_staff_users(
 
 
 @router.post("/staff-users", status_code=201, response_model=UserOut, responses=WRITE_RESPONSES)
-def create_staff_user(body: StaffUserCreate, _admin: StaffAdmin, session: WriteSession) -> UserOut:
+def create_staff_user(body: StaffUserCreate, admin: StaffAdmin, session: WriteSession) -> UserOut:
     """Add a staff user (admin, sales or merchandiser)."""
     user = service.create_user(
         session,
@@ -133,16 +133,17 @@ def create_staff_user(body: StaffUserCreate, _admin: StaffAdmin, session: WriteS
         company_id=None,
         name=body.name,
         password=body.password,
+        actor=admin,
     )
     return user_out(user)
 
 
 @router.patch("/staff-users/{user_id}", response_model=UserOut, responses=WRITE_RESPONSES)
 def update_staff_user(
-    user_id: IdPath, body: StaffUserUpdate, _admin: StaffAdmin, session: WriteSession
+    user_id: IdPath, body: StaffUserUpdate, admin: StaffAdmin, session: WriteSession
 ) -> UserOut:
     """Change a staff user's role, name or active flag (deactivating stops their tokens)."""
     user = service.update_staff_user(
-        session, user_id, role=body.role, is_active=body.is_active, name=body.name
+        session, user_id, role=body.role, is_active=body.is_active, name=body.name, actor=admin
     )
     return user_out(user)

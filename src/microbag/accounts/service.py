@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from microbag.accounts.models import ApiToken, User
 from microbag.accounts.policies import normalize_email, valid_role
 from microbag.accounts.principal import Principal
+from microbag.audit import service as audit
 from microbag.buyers.models import Company
 from microbag.errors import DomainError, ErrorItem, NotFound
 from microbag.timeutil import utcnow
@@ -73,6 +74,8 @@ def create_user(
     company_id: int | None,
     name: str = "",
     password: str | None = None,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> User:
     email = normalize_email(email)
     if "@" not in email or len(email) > 254:
@@ -87,7 +90,41 @@ def create_user(
         user.password_hash = hash_password(check_password_strength(password))
     session.add(user)
     session.flush()
+    _audit_user(session, user, "created", None, actor, actor_label)
     return user
+
+
+def _user_fields(user: User) -> dict[str, object]:
+    """A user as the audit log compares them (the password hash is redacted there)."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "company_id": user.company_id,
+        "is_active": user.is_active,
+        "password_hash": user.password_hash,
+    }
+
+
+def _audit_user(
+    session: Session,
+    user: User,
+    action: str,
+    before: dict[str, object] | None,
+    actor: Principal | None,
+    actor_label: str,
+) -> None:
+    audit.record(
+        session,
+        actor,
+        entity="user",
+        entity_id=str(user.id),
+        action=action,
+        before=before,
+        after=_user_fields(user),
+        company_id=user.company_id,
+        actor_label=actor_label,
+    )
 
 
 def check_password_strength(password: str) -> str:
@@ -108,16 +145,24 @@ def end_credentials(user: User) -> None:
 
 
 def set_password(
-    session: Session, email: str, password: str, *, keep_tokens: bool = False
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    keep_tokens: bool = False,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> tuple[User, int]:
     """A new password, set by staff (CLI, staff page): the user's portal sessions end
     and, unless ``keep_tokens``, their API tokens are revoked. Returns the user and how
     many tokens were revoked."""
     user = get_user_by_email(session, email)
+    before = _user_fields(user)
     user.password_hash = hash_password(check_password_strength(password))
     end_credentials(user)
     revoked = 0 if keep_tokens else revoke_tokens(session, user)
     session.flush()
+    _audit_user(session, user, "password_reset", before, actor, actor_label)
     return user, revoked
 
 
@@ -286,10 +331,23 @@ def get_staff_user(session: Session, user_id: int) -> User:
 
 
 def set_company_user_active(
-    session: Session, company_id: int, user_id: int, *, is_active: bool
+    session: Session,
+    company_id: int,
+    user_id: int,
+    *,
+    is_active: bool,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> User:
     """Deactivate (or reactivate) a user of the company (see ``set_user_active``)."""
-    return set_user_active(session, user_id, is_active=is_active, company_id=company_id)
+    return set_user_active(
+        session,
+        user_id,
+        is_active=is_active,
+        company_id=company_id,
+        actor=actor,
+        actor_label=actor_label,
+    )
 
 
 def update_staff_user(
@@ -299,6 +357,8 @@ def update_staff_user(
     role: str | None = None,
     is_active: bool | None = None,
     name: str | None = None,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> User:
     """Change a staff user's role, name or active flag; the last active admin stays one.
 
@@ -322,6 +382,7 @@ def update_staff_user(
             raise DomainError.single(
                 "last_admin", "the last active admin cannot be demoted or deactivated", 409
             )
+    before = _user_fields(user)
     user.role = new_role
     if user.is_active and not new_active:
         end_credentials(user)
@@ -329,11 +390,18 @@ def update_staff_user(
     if name is not None:
         user.name = name
     session.flush()
+    _audit_user(session, user, "updated", before, actor, actor_label)
     return user
 
 
 def set_user_active(
-    session: Session, user_id: int, *, is_active: bool, company_id: int | None = None
+    session: Session,
+    user_id: int,
+    *,
+    is_active: bool,
+    company_id: int | None = None,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> User:
     """Deactivate (or reactivate) a user; with ``company_id``, only a user of that company.
 
@@ -343,10 +411,12 @@ def set_user_active(
     user = session.get(User, user_id)
     if user is None or (company_id is not None and user.company_id != company_id):
         raise NotFound("user", "unknown_user")
+    before = _user_fields(user)
     if user.is_active and not is_active:
         end_credentials(user)
     user.is_active = is_active
     session.flush()
+    _audit_user(session, user, "updated", before, actor, actor_label)
     return user
 
 

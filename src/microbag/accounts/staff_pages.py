@@ -110,6 +110,7 @@ def add_staff_user(request: Request, user: AdminStaff, db: PortalDb, form: Form)
                 company_id=None,
                 name=values["name"],
                 password=password,
+                actor=user.principal,
             )
     except DomainError as exc:
         return _page(request, user, db, values=values, errors=_errors(exc), status_code=exc.status)
@@ -126,7 +127,9 @@ def reset_password(request: Request, user: AdminStaff, db: PortalDb, form: Form)
     values = {"email": email, "keep_tokens": "1" if keep_tokens else ""}
     try:
         with db.session(write=True) as session:
-            service.set_password(session, email, password, keep_tokens=keep_tokens)
+            service.set_password(
+                session, email, password, keep_tokens=keep_tokens, actor=user.principal
+            )
     except DomainError as exc:
         errors = FormErrors()
         for item in exc.items:
@@ -158,6 +161,7 @@ def update_staff_user(
                 user_id,
                 role=role,
                 is_active=None if not active else active == "1",
+                actor=user.principal,
             )
     except DomainError as exc:
         if exc.status == 404:

@@ -60,7 +60,9 @@ def set_password(
         password = sys.stdin.readline().rstrip("\r\n")
     try:
         with database().session(write=True) as s:
-            _user, revoked = service.set_password(s, email, password, keep_tokens=keep_tokens)
+            _user, revoked = service.set_password(
+                s, email, password, keep_tokens=keep_tokens, actor_label="cli"
+            )
     except DomainError as exc:
         fail(exc)
     console.print(f"password set for {email}; their portal sessions are ended")

@@ -113,10 +113,10 @@ def list_price_lists(
     "/price-lists", status_code=201, response_model=PriceListOut, responses=WRITE_RESPONSES
 )
 def create_price_list(
-    body: PriceListCreate, _staff: StaffWriter, session: WriteSession
+    body: PriceListCreate, staff: StaffWriter, session: WriteSession
 ) -> PriceListOut:
     """A list for a company, a segment, or the default for its currency (admin, sales)."""
-    return price_list_out(service.create_price_list(session, **body.model_dump()), 0)
+    return price_list_out(service.create_price_list(session, **body.model_dump(), actor=staff), 0)
 
 
 @router.get("/price-lists/{price_list_id}", response_model=PriceListOut, responses=READ_RESPONSES)
@@ -130,11 +130,11 @@ def get_price_list(
     "/price-lists/{price_list_id}", response_model=PriceListOut, responses=WRITE_RESPONSES
 )
 def update_price_list(
-    price_list_id: IdPath, body: PriceListUpdate, _staff: StaffWriter, session: WriteSession
+    price_list_id: IdPath, body: PriceListUpdate, staff: StaffWriter, session: WriteSession
 ) -> PriceListOut:
     """Change the given fields (admin, sales); see the body's description for the assignment."""
     price_list = service.update_price_list(
-        session, price_list_id, body.model_dump(exclude_unset=True)
+        session, price_list_id, body.model_dump(exclude_unset=True), actor=staff
     )
     return _out(session, price_list)
 
@@ -175,7 +175,7 @@ def set_item(
     price_list_id: IdPath,
     sku: SkuPath,
     body: ItemTermsIn,
-    _staff: StaffWriter,
+    staff: StaffWriter,
     session: WriteSession,
 ) -> ItemOut:
     """Set a SKU's MOQ, case pack and tiers on a list (admin, sales).
@@ -190,6 +190,7 @@ def set_item(
         moq=body.moq,
         case_pack=body.case_pack,
         tiers=[Tier(t.min_quantity, t.unit_price_minor) for t in body.tiers],
+        actor=staff,
     )
     return item_out(sku, service.get_price_list(session, price_list_id).currency, item)
 
@@ -201,10 +202,10 @@ def set_item(
     responses=WRITE_RESPONSES,
 )
 def remove_item(
-    price_list_id: IdPath, sku: SkuPath, _staff: StaffWriter, session: WriteSession
+    price_list_id: IdPath, sku: SkuPath, staff: StaffWriter, session: WriteSession
 ) -> Response:
     """Take a SKU off a list (admin, sales)."""
-    service.remove_item(session, price_list_id, sku)
+    service.remove_item(session, price_list_id, sku, actor=staff)
     return Response(status_code=204)
 
 

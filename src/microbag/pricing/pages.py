@@ -175,7 +175,9 @@ def create_price_list(request: Request, user: PricingStaff, db: PortalDb, form: 
         return _new_list_page(request, user, db, values, errors, 422)
     try:
         with db.session(write=True) as session:
-            list_id = service.create_price_list(session, **checked.model_dump()).id
+            list_id = service.create_price_list(
+                session, **checked.model_dump(), actor=user.principal
+            ).id
     except DomainError as exc:
         errors = FormErrors()
         for item in exc.items:
@@ -276,6 +278,7 @@ def update_list(
                 session,
                 list_id,
                 {"min_order_value_minor": minimum, "is_active": bool(values["is_active"])},
+                actor=user.principal,
             )
     except DomainError as exc:
         if exc.status == 404:
@@ -399,6 +402,7 @@ def set_terms(
                 moq=numbers["moq"],
                 case_pack=numbers["case_pack"],
                 tiers=tiers,
+                actor=user.principal,
             )
     except DomainError as exc:
         if exc.status == 404 and not any(i.code == "unknown_sku" for i in exc.items):
@@ -415,5 +419,5 @@ def set_terms(
 @router.post("/staff/prices/{list_id}/items/{code}/remove")
 def remove(list_id: ListId, code: SkuCode, user: PricingStaff, db: PortalDb) -> Response:
     with db.session(write=True) as session:
-        service.remove_item(session, list_id, code)
+        service.remove_item(session, list_id, code, actor=user.principal)
     return RedirectResponse(f"/staff/prices/{list_id}?done=removed", status_code=303)

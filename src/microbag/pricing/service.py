@@ -9,6 +9,8 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, ScalarSelect, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from microbag.accounts.principal import Principal
+from microbag.audit import service as audit
 from microbag.buyers.models import Company
 from microbag.buyers.policies import SEGMENTS
 from microbag.catalog.models import Sku
@@ -250,6 +252,8 @@ def create_price_list(
     segment: str | None = None,
     min_order_value_minor: int = 0,
     is_active: bool = True,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> PriceList:
     """A list for a company, or a segment, or (neither) the default for its currency."""
     errors = _list_errors(session, currency, company_id, segment)
@@ -275,11 +279,48 @@ def create_price_list(
     )
     session.add(price_list)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        entity="price_list",
+        entity_id=str(price_list.id),
+        action="created",
+        before=None,
+        after=_list_fields(price_list),
+        company_id=price_list.company_id,
+        actor_label=actor_label,
+    )
     return price_list
 
 
+def _list_fields(price_list: PriceList) -> dict[str, object]:
+    """A list's fields as the audit log compares them."""
+    return {
+        "name": price_list.name,
+        "currency": price_list.currency,
+        "company_id": price_list.company_id,
+        "segment": price_list.segment,
+        "min_order_value_minor": price_list.min_order_value_minor,
+        "is_active": price_list.is_active,
+    }
+
+
+def _item_fields(item: PriceListItem) -> dict[str, object]:
+    """An item's terms as the audit log compares them (tiers as [quantity, price] pairs)."""
+    return {
+        "moq": item.moq,
+        "case_pack": item.case_pack,
+        "tiers": [[t.min_quantity, t.unit_price_minor] for t in item.tiers],
+    }
+
+
 def update_price_list(
-    session: Session, price_list_id: int, changes: Mapping[str, Any]
+    session: Session,
+    price_list_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> PriceList:
     """Apply the given fields. Giving company_id or segment (even None) replaces the
     assignment as a whole; None for the other fields means unchanged."""
@@ -318,6 +359,7 @@ def update_price_list(
         is_active=is_active,
         exclude_id=price_list.id,
     )
+    before, old_company_id = _list_fields(price_list), price_list.company_id
     price_list.name = name
     price_list.currency = currency
     price_list.company_id = company_id
@@ -325,6 +367,18 @@ def update_price_list(
     price_list.min_order_value_minor = minimum
     price_list.is_active = is_active
     session.flush()
+    audit.record(
+        session,
+        actor,
+        entity="price_list",
+        entity_id=str(price_list.id),
+        action="updated",
+        before=before,
+        after=_list_fields(price_list),
+        # A list moved to another company concerns the new one (the entry names the old).
+        company_id=price_list.company_id or old_company_id,
+        actor_label=actor_label,
+    )
     return price_list
 
 
@@ -365,6 +419,8 @@ def set_item_terms(
     moq: int,
     case_pack: int,
     tiers: Sequence[Tier],
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> PriceListItem:
     """Create or replace a SKU's terms on a list; every broken invariant is reported (422)."""
     price_list = get_price_list(session, price_list_id)
@@ -377,6 +433,7 @@ def set_item_terms(
             PriceListItem.price_list_id == price_list.id, PriceListItem.sku_id == sku_id
         )
     ).first()
+    before = None if item is None else _item_fields(item)
     if item is None:
         item = PriceListItem(price_list_id=price_list.id, sku_id=sku_id)
         session.add(item)
@@ -391,12 +448,30 @@ def set_item_terms(
         for t in sorted(tiers)
     )
     session.flush()
+    audit.record(
+        session,
+        actor,
+        entity="price_list_item",
+        entity_id=f"{price_list.id}:{sku_code}",
+        action="created" if before is None else "updated",
+        before=before,
+        after=_item_fields(item),
+        company_id=price_list.company_id,
+        actor_label=actor_label,
+    )
     return item
 
 
-def remove_item(session: Session, price_list_id: int, sku_code: str) -> None:
+def remove_item(
+    session: Session,
+    price_list_id: int,
+    sku_code: str,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> None:
     """Take a SKU off a list (buyers of that list can no longer order it)."""
-    get_price_list(session, price_list_id)
+    price_list = get_price_list(session, price_list_id)
     sku_id = sku_id_for_code(session, sku_code)
     item = session.scalars(
         select(PriceListItem).where(
@@ -405,6 +480,17 @@ def remove_item(session: Session, price_list_id: int, sku_code: str) -> None:
     ).first()
     if item is None:
         raise NotFound(f"SKU {sku_code!r} on this price list", "unknown_item")
+    audit.record(
+        session,
+        actor,
+        entity="price_list_item",
+        entity_id=f"{price_list_id}:{sku_code}",
+        action="deleted",
+        before=_item_fields(item),
+        after=None,
+        company_id=price_list.company_id,
+        actor_label=actor_label,
+    )
     session.delete(item)
     session.flush()
 
