@@ -118,9 +118,9 @@ def list_companies(
 
 
 @router.post("/companies", status_code=201, response_model=CompanyOut, responses=WRITE_RESPONSES)
-def create_company(body: CompanyCreate, _staff: StaffWriter, session: WriteSession) -> CompanyOut:
+def create_company(body: CompanyCreate, staff: StaffWriter, session: WriteSession) -> CompanyOut:
     """Add a buyer company (admin, sales). Prepaid unless payment terms are given."""
-    company = service.create_company(session, **body.model_dump())
+    company = service.create_company(session, **body.model_dump(), actor=staff)
     return company_out(company, 0)
 
 
@@ -132,10 +132,12 @@ def get_company(company_id: IdPath, _staff: StaffReader, session: ReadSession) -
 
 @router.patch("/companies/{company_id}", response_model=CompanyOut, responses=WRITE_RESPONSES)
 def update_company(
-    company_id: IdPath, body: CompanyUpdate, _staff: StaffWriter, session: WriteSession
+    company_id: IdPath, body: CompanyUpdate, staff: StaffWriter, session: WriteSession
 ) -> CompanyOut:
     """Change the given fields only (admin, sales)."""
-    company = service.update_company(session, company_id, body.model_dump(exclude_unset=True))
+    company = service.update_company(
+        session, company_id, body.model_dump(exclude_unset=True), actor=staff
+    )
     return company_out(company, service.open_unpaid_total(session, company.id))
 
 
@@ -156,10 +158,10 @@ def list_company_users(
     responses=WRITE_RESPONSES,
 )
 def add_company_user(
-    company_id: IdPath, body: CompanyUserCreate, _staff: StaffWriter, session: WriteSession
+    company_id: IdPath, body: CompanyUserCreate, staff: StaffWriter, session: WriteSession
 ) -> UserOut:
     """Add a user (owner, buyer or viewer) to a company (admin, sales)."""
-    user = service.add_company_user(session, company_id, **body.model_dump())
+    user = service.add_company_user(session, company_id, **body.model_dump(), actor=staff)
     return user_out(user)
 
 
@@ -203,5 +205,7 @@ def add_my_user(body: MyUserCreate, principal: BuyerOwner, session: WriteSession
     """Owners add a buyer or a viewer to their own company."""
     if principal.company_id is None:  # require_buyer guarantees it
         raise Forbidden("buyer accounts only")
-    user = service.add_company_user(session, principal.company_id, **body.model_dump())
+    user = service.add_company_user(
+        session, principal.company_id, **body.model_dump(), actor=principal
+    )
     return user_out(user)

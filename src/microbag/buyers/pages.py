@@ -181,7 +181,7 @@ def create_company(request: Request, user: CompanyStaff, db: PortalDb, form: For
         return _new_page(request, user, values, errors, 422)
     try:
         with db.session(write=True) as session:
-            company_id = service.create_company(session, **data).id
+            company_id = service.create_company(session, **data, actor=user.principal).id
     except DomainError as exc:
         return _new_page(request, user, values, _errors(exc), exc.status)
     return RedirectResponse(f"/staff/companies/{company_id}?done=created", status_code=303)
@@ -264,7 +264,7 @@ def update_company(
         )
     try:
         with db.session(write=True) as session:
-            service.update_company(session, company_id, data)
+            service.update_company(session, company_id, data, actor=user.principal)
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -295,6 +295,7 @@ def add_user(
                 role=values["role"],
                 name=values["name"],
                 password=password,
+                actor=user.principal,
             )
     except DomainError as exc:
         if exc.status == 404:
@@ -317,6 +318,8 @@ def set_user_active(
 ) -> Response:
     active = text(form, "active") == "1"
     with db.session(write=True) as session:
-        service.set_company_user_active(session, company_id, user_id, is_active=active)
+        service.set_company_user_active(
+            session, company_id, user_id, is_active=active, actor=user.principal
+        )
     done = "activated" if active else "deactivated"
     return RedirectResponse(f"/staff/companies/{company_id}?done={done}", status_code=303)

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from microbag.accounts import service as accounts
 from microbag.accounts.models import User
+from microbag.accounts.principal import Principal
 from microbag.accounts.service import create_user
+from microbag.audit import service as audit
 from microbag.buyers.models import Company
 from microbag.buyers.policies import (
     OPEN_UNPAID_STATUSES,
@@ -200,6 +202,8 @@ def create_company(
     payment_terms_days: int | None = None,
     credit_limit_minor: int = 0,
     locale: str = "en_US",
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> Company:
     """A new buyer company; the region follows the country unless given. Prepaid by default."""
     values = {
@@ -228,10 +232,33 @@ def create_company(
     )
     session.add(company)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        entity="company",
+        entity_id=str(company.id),
+        action="created",
+        before=None,
+        after=_audited_fields(company),
+        company_id=company.id,
+        actor_label=actor_label,
+    )
     return company
 
 
-def update_company(session: Session, company_id: int, changes: Mapping[str, Any]) -> Company:
+def _audited_fields(company: Company) -> dict[str, object]:
+    """The company's editable fields (credit limit, terms...) as the audit log compares them."""
+    return {name: getattr(company, name) for name in sorted(COMPANY_FIELDS)}
+
+
+def update_company(
+    session: Session,
+    company_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> Company:
     """Apply the given fields (absent or null ones stay, see NULL_MEANS_SOMETHING).
 
     A new country re-derives the region unless a region is given too. The currency
@@ -259,9 +286,21 @@ def update_company(session: Session, company_id: int, changes: Mapping[str, Any]
         values["region"] = region_for_country(values["country"])
     elif "region" in values and values["region"] is None:
         values["region"] = region_for_country(values.get("country", company.country))
+    before = _audited_fields(company)
     for key, value in values.items():
         setattr(company, key, value)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        entity="company",
+        entity_id=str(company.id),
+        action="updated",
+        before=before,
+        after=_audited_fields(company),
+        company_id=company.id,
+        actor_label=actor_label,
+    )
     return company
 
 
@@ -292,11 +331,20 @@ def add_company_user(
     role: str,
     name: str = "",
     password: str | None = None,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> User:
     """A user of the company with role owner, buyer or viewer."""
     get_company(session, company_id)
     return create_user(
-        session, email=email, role=role, company_id=company_id, name=name, password=password
+        session,
+        email=email,
+        role=role,
+        company_id=company_id,
+        name=name,
+        password=password,
+        actor=actor,
+        actor_label=actor_label,
     )
 
 
@@ -310,8 +358,16 @@ def company_names(session: Session, company_ids: Iterable[int]) -> dict[int, str
 
 
 def set_company_user_active(
-    session: Session, company_id: int, user_id: int, *, is_active: bool
+    session: Session,
+    company_id: int,
+    user_id: int,
+    *,
+    is_active: bool,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> User:
     """Deactivate (or reactivate) a user of the company; their portal sessions and API
     tokens stop working at once. The users table is the accounts package's: written there."""
-    return accounts.set_company_user_active(session, company_id, user_id, is_active=is_active)
+    return accounts.set_company_user_active(
+        session, company_id, user_id, is_active=is_active, actor=actor, actor_label=actor_label
+    )
