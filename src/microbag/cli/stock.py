@@ -22,7 +22,7 @@ def set_stock(
     """Set the quantity on hand of a SKU in a warehouse (never below what is reserved)."""
     try:
         with database().session(write=True) as s:
-            row = service.set_stock(s, sku, warehouse, on_hand)
+            row = service.set_stock(s, sku, warehouse, on_hand, actor_label="cli")
     except DomainError as exc:
         fail(exc)
     console.print(

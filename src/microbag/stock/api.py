@@ -117,11 +117,11 @@ def set_stock(
         str, Path(min_length=1, max_length=32, pattern=WAREHOUSE_CODE_PATTERN)
     ],
     body: OnHandIn,
-    _staff: StaffWriter,
+    staff: StaffWriter,
     session: WriteSession,
 ) -> StockOut:
     """Set the counted quantity on hand (admin, merchandiser); never below what is reserved."""
-    return stock_out(service.set_stock(session, sku, warehouse_code, body.on_hand))
+    return stock_out(service.set_stock(session, sku, warehouse_code, body.on_hand, actor=staff))
 
 
 @router.get("/incoming", response_model=Page[IncomingOut], responses=READ_RESPONSES)

@@ -165,7 +165,11 @@ def set_on_hand(request: Request, user: StockStaff, db: PortalDb, form: Form) ->
     try:
         with db.session(write=True) as session:
             service.set_stock(
-                session, values["sku"], values["warehouse"] or None, int(values["on_hand"])
+                session,
+                values["sku"],
+                values["warehouse"] or None,
+                int(values["on_hand"]),
+                actor=user.principal,
             )
     except DomainError as exc:
         return _failed(request, user, db, "set", values, _core_errors(exc), _form_status(exc))

@@ -17,6 +17,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from microbag.accounts.principal import Principal
+from microbag.audit import service as audit
 from microbag.buyers.policies import is_country_code
 from microbag.catalog.models import Sku
 from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
@@ -353,12 +355,35 @@ def list_stock(
 
 
 def set_stock(
-    session: Session, sku_code: str, warehouse_code: str | None, on_hand: int
+    session: Session,
+    sku_code: str,
+    warehouse_code: str | None,
+    on_hand: int,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> StockRow:
     """Set a counted quantity by codes (the first warehouse when none is named)."""
     sku_id = sku_id_for_code(session, sku_code)
     warehouse = warehouse_by_code(session, warehouse_code)
+    # The count before, read under the row lock set_on_hand takes too (staff edits only:
+    # reservations while placing orders are not edits and are not audited).
+    before = session.scalar(
+        select(StockLevel.on_hand)
+        .where(StockLevel.sku_id == sku_id, StockLevel.warehouse_id == warehouse.id)
+        .with_for_update()
+    )
     level = set_on_hand(session, sku_id, warehouse.id, on_hand)
+    audit.record(
+        session,
+        actor,
+        entity="stock_level",
+        entity_id=f"{sku_code}@{warehouse.code}",
+        action="created" if before is None else "updated",
+        before=None if before is None else {"on_hand": before},
+        after={"on_hand": level.on_hand},
+        actor_label=actor_label,
+    )
     return StockRow(sku_code, warehouse.code, level.on_hand, level.reserved)
 
 
