@@ -76,7 +76,13 @@ NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 
 def _held(status: str, embargo: datetime, **rules) -> HeldSku:
     return HeldSku(
-        1, "LE-1", 9, status, embargo, rules.get("segments", []), rules.get("regions", []),
+        1,
+        "LE-1",
+        9,
+        status,
+        embargo,
+        rules.get("segments", []),
+        rules.get("regions", []),
         rules.get("company_ids", []),
     )
 

@@ -208,7 +208,11 @@ def test_past_purchases_weigh_the_shares(db, world, who, make_drop, request_unit
 
     with db.session(write=True) as s:  # company B bought 300 units (13,500 EUR) lately
         add_history_order(
-            s, world.company_b, world.skus["MT-001-RED"], "MT-001-RED", 300,
+            s,
+            world.company_b,
+            world.skus["MT-001-RED"],
+            "MT-001-RED",
+            300,
             utcnow() - timedelta(days=30),
         )
     drop_id = make_drop(edition=36)
@@ -244,7 +248,10 @@ def test_one_buyers_failed_order_loses_nothing_else(
     assert by_company[world.company_b].status == "ordered"
     with db.session() as s:
         assert [o.company_id for o in s.scalars(select(Order))] == [world.company_b]
-        rows = {a.company_id: (a.status, a.order_id is not None) for a in s.scalars(select(DropAllocation))}
+        rows = {
+            a.company_id: (a.status, a.order_id is not None)
+            for a in s.scalars(select(DropAllocation))
+        }
         assert rows == {world.company_a: ("failed", False), world.company_b: ("ordered", True)}
 
 

@@ -108,7 +108,7 @@ def drop_out(session: Session, principal: Principal, drop: Drop) -> DropOut:
     return out
 
 
-@router.get("/api/v1/drops", response_model=Page[DropSummary], responses=READ_RESPONSES)
+@router.get("/drops", response_model=Page[DropSummary], responses=READ_RESPONSES)
 def list_drops(
     principal: CurrentPrincipal,
     session: ReadSession,
@@ -131,29 +131,29 @@ def list_drops(
     return Page(items=items, page=paging.page, page_size=paging.page_size, total=total)
 
 
-@router.post("/api/v1/drops", status_code=201, response_model=DropOut, responses=WRITE_RESPONSES)
+@router.post("/drops", status_code=201, response_model=DropOut, responses=WRITE_RESPONSES)
 def create_drop(principal: Manager, session: WriteSession, body: DropIn) -> DropOut:
     return drop_out(session, principal, service.create_drop(session, principal, body))
 
 
-@router.get("/api/v1/drops/{drop_id}", response_model=DropOut, responses=READ_RESPONSES)
+@router.get("/drops/{drop_id}", response_model=DropOut, responses=READ_RESPONSES)
 def get_drop(principal: CurrentPrincipal, session: ReadSession, drop_id: IdPath) -> DropOut:
     return drop_out(session, principal, service.get_drop(session, principal, drop_id))
 
 
-@router.patch("/api/v1/drops/{drop_id}", response_model=DropOut, responses=WRITE_RESPONSES)
+@router.patch("/drops/{drop_id}", response_model=DropOut, responses=WRITE_RESPONSES)
 def update_drop(
     principal: Manager, session: WriteSession, drop_id: IdPath, body: DropPatch
 ) -> DropOut:
     return drop_out(session, principal, service.update_drop(session, principal, drop_id, body))
 
 
-@router.post("/api/v1/drops/{drop_id}/open", response_model=DropOut, responses=WRITE_RESPONSES)
+@router.post("/drops/{drop_id}/open", response_model=DropOut, responses=WRITE_RESPONSES)
 def open_drop(principal: Manager, session: WriteSession, drop_id: IdPath) -> DropOut:
     return drop_out(session, principal, service.open_drop(session, principal, drop_id))
 
 
-@router.post("/api/v1/drops/{drop_id}/close", response_model=DropOut, responses=WRITE_RESPONSES)
+@router.post("/drops/{drop_id}/close", response_model=DropOut, responses=WRITE_RESPONSES)
 def close_drop(principal: Manager, session: WriteSession, drop_id: IdPath) -> DropOut:
     return drop_out(session, principal, service.close_drop(session, principal, drop_id))
 
@@ -173,9 +173,7 @@ def _shares_out(session: Session, shares: list[policies.Share]) -> list[ShareOut
     ]
 
 
-@router.post(
-    "/api/v1/drops/{drop_id}/allocate", response_model=AllocateOut, responses=WRITE_RESPONSES
-)
+@router.post("/drops/{drop_id}/allocate", response_model=AllocateOut, responses=WRITE_RESPONSES)
 def allocate_drop(
     principal: Manager, session: WriteSession, drop_id: IdPath, body: AllocateIn
 ) -> AllocateOut:
@@ -198,7 +196,7 @@ def allocate_drop(
 
 
 @router.get(
-    "/api/v1/drops/{drop_id}/requests",
+    "/drops/{drop_id}/requests",
     response_model=list[RequestOut],
     responses=READ_RESPONSES,
 )
@@ -214,7 +212,7 @@ def drop_requests(
 
 
 @router.put(
-    "/api/v1/drops/{drop_id}/requests",
+    "/drops/{drop_id}/requests",
     response_model=list[RequestOut],
     responses=WRITE_RESPONSES,
 )
@@ -229,7 +227,7 @@ def set_requests(
     return [_request_out(r, codes, {}) for r in requests]
 
 
-@router.delete("/api/v1/drops/{drop_id}/requests", status_code=204, responses=WRITE_RESPONSES)
+@router.delete("/drops/{drop_id}/requests", status_code=204, responses=WRITE_RESPONSES)
 def withdraw_requests(principal: Requester, session: WriteSession, drop_id: IdPath) -> Response:
     """Withdraw every request of the company (before the embargo)."""
     service.withdraw(session, principal, drop_id)
