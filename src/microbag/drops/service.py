@@ -435,3 +435,9 @@ def withdraw(
     drop = get_drop(session, principal, drop_id)
     lines = [RequestLineIn(sku=line.sku_code, quantity=0) for line in drop.skus]
     set_requests(session, principal, drop_id, lines, now=now)
+
+
+def company_choices(session: Session) -> list[tuple[int, str]]:
+    """Active companies (id, name) to name as eligible buyers."""
+    companies, _ = buyers.list_companies(session, active=True, limit=2000)
+    return [(c.id, c.name) for c in companies]
