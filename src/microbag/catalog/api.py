@@ -153,7 +153,7 @@ def get_sku(
 def patch_sku(
     sku: SkuCode, body: SkuPatch, session: WriteSession, principal: CatalogEditor
 ) -> SkuDetailOut:
-    updated = service.update_sku(session, sku, body)
+    updated = service.update_sku(session, sku, body, actor=principal)
     return service.get_sku_detail(session, principal, updated.code)
 
 
@@ -191,10 +191,8 @@ def list_styles(
     responses=WRITE_RESPONSES,
     summary="Create a style (as a draft)",
 )
-def create_style(
-    body: StyleCreate, session: WriteSession, _editor: CatalogEditor
-) -> StyleDetailOut:
-    style = service.create_style(session, body)
+def create_style(body: StyleCreate, session: WriteSession, editor: CatalogEditor) -> StyleDetailOut:
+    style = service.create_style(session, body, actor=editor)
     return service.style_detail(session, style)
 
 
@@ -215,9 +213,9 @@ def get_style(style_id: StyleId, session: ReadSession, _staff: AnyStaff) -> Styl
     summary="Change a style",
 )
 def patch_style(
-    style_id: StyleId, body: StylePatch, session: WriteSession, _editor: CatalogEditor
+    style_id: StyleId, body: StylePatch, session: WriteSession, editor: CatalogEditor
 ) -> StyleDetailOut:
-    style = service.update_style(session, style_id, body)
+    style = service.update_style(session, style_id, body, actor=editor)
     return service.style_detail(session, style)
 
 
@@ -231,7 +229,7 @@ def patch_style(
 def add_sku(
     style_id: StyleId, body: SkuCreate, session: WriteSession, principal: CatalogEditor
 ) -> SkuDetailOut:
-    sku = service.add_sku(session, style_id, body)
+    sku = service.add_sku(session, style_id, body, actor=principal)
     return service.get_sku_detail(session, principal, sku.code)
 
 
@@ -242,9 +240,10 @@ def add_sku(
     summary="Put a style on sale (its draft SKUs too)",
 )
 def activate_style(
-    style_id: StyleId, session: WriteSession, _editor: CatalogEditor
+    style_id: StyleId, session: WriteSession, editor: CatalogEditor
 ) -> StyleDetailOut:
-    return service.style_detail(session, service.activate_style(session, style_id))
+    style = service.activate_style(session, style_id, actor=editor)
+    return service.style_detail(session, style)
 
 
 @router.post(
@@ -254,9 +253,10 @@ def activate_style(
     summary="Take a style off sale",
 )
 def discontinue_style(
-    style_id: StyleId, session: WriteSession, _editor: CatalogEditor
+    style_id: StyleId, session: WriteSession, editor: CatalogEditor
 ) -> StyleDetailOut:
-    return service.style_detail(session, service.discontinue_style(session, style_id))
+    style = service.discontinue_style(session, style_id, actor=editor)
+    return service.style_detail(session, style)
 
 
 @router.post(

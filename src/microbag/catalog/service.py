@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog import policies
+from microbag.catalog.audit_trail import STYLE_COLUMNS, audit_change, sku_fields, style_fields
 from microbag.catalog.imported_skus import ImportedSku as ImportedSku  # the history import's
 from microbag.catalog.imported_skus import create_imported_skus as create_imported_skus
 from microbag.catalog.imported_skus import sku_ids_by_code as sku_ids_by_code
@@ -93,7 +94,13 @@ def _flush_unique(session: Session, code: str, what: str) -> None:
         raise Conflict(f"{what}_code_taken", f"a {what} with code {code!r} exists") from exc
 
 
-def create_style(session: Session, data: StyleCreate) -> Style:
+def create_style(
+    session: Session,
+    data: StyleCreate,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> Style:
     """A new style, as a draft; size class (and holds, unless given) come from its size."""
     if session.scalar(select(Style.id).where(Style.code == data.code)) is not None:
         raise Conflict("style_code_taken", f"a style with code {data.code!r} exists")
@@ -104,6 +111,9 @@ def create_style(session: Session, data: StyleCreate) -> Style:
     style.occasions = [StyleOccasion(occasion=o) for o in sorted(set(data.occasions))]
     session.add(style)
     _flush_unique(session, data.code, "style")
+    audit_change(
+        session, (actor, actor_label), "style", style.id, "created", None, style_fields(style)
+    )
     return style
 
 
@@ -114,29 +124,19 @@ def get_style(session: Session, style_id: int) -> Style:
     return style
 
 
-def update_style(session: Session, style_id: int, patch: StylePatch) -> Style:
+def update_style(
+    session: Session,
+    style_id: int,
+    patch: StylePatch,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> Style:
     style = get_style(session, style_id)
+    before = style_fields(style)
     given = patch.model_dump(exclude_unset=True)
     occasions = given.pop("occasions", None)
-    columns = (
-        "name",
-        "description",
-        "bag_type",
-        "width_mm",
-        "height_mm",
-        "depth_mm",
-        "weight_g",
-        "holds",
-        "phone_max_mm",
-        "lining",
-        "price_tier",
-        "season",
-        "is_limited_edition",
-        "drop_date",
-        "edition_size",
-        "images",
-    )
-    values = {c: getattr(style, c) for c in columns} | given
+    values = {c: getattr(style, c) for c in STYLE_COLUMNS} | given
     _check_style_rules(values)
     resized = any(k in given for k in ("width_mm", "height_mm", "depth_mm"))
     if resized or "holds" in given:
@@ -154,28 +154,38 @@ def update_style(session: Session, style_id: int, patch: StylePatch) -> Style:
         for sku in session.scalars(select(Sku).where(Sku.style_id == style.id)):
             sku.search_text = sku_search_text(style, sku)
     session.flush()
+    audit_change(
+        session, (actor, actor_label), "style", style.id, "updated", before, style_fields(style)
+    )
     return style
 
 
-def _set_style_lifecycle(session: Session, style_id: int, target: str) -> Style:
+def _set_style_lifecycle(
+    session: Session, style_id: int, target: str, who: tuple[Principal | None, str]
+) -> Style:
     style = get_style(session, style_id)
+    before = {"lifecycle": style.lifecycle}
     error = policies.lifecycle_error(style.lifecycle, target)
     if error is not None:
         raise DomainError(error, 409)
     style.lifecycle = target
     style.updated_at = utcnow()
     session.flush()
+    action = "activated" if target == "active" else target
+    audit_change(session, who, "style", style.id, action, before, {"lifecycle": target})
     return style
 
 
-def activate_style(session: Session, style_id: int) -> Style:
+def activate_style(
+    session: Session, style_id: int, *, actor: Principal | None = None, actor_label: str = ""
+) -> Style:
     """Launch (or bring back) a style; its draft SKUs go live with it."""
     style = get_style(session, style_id)
     if session.scalar(select(func.count(Sku.id)).where(Sku.style_id == style.id)) == 0:
         raise DomainError.single(
             "style_without_skus", "a style needs at least one SKU to be activated", 409
         )
-    _set_style_lifecycle(session, style_id, "active")
+    _set_style_lifecycle(session, style_id, "active", (actor, actor_label))
     session.execute(
         update(Sku)
         .where(Sku.style_id == style.id, Sku.lifecycle == "draft")
@@ -185,9 +195,11 @@ def activate_style(session: Session, style_id: int) -> Style:
     return style
 
 
-def discontinue_style(session: Session, style_id: int) -> Style:
+def discontinue_style(
+    session: Session, style_id: int, *, actor: Principal | None = None, actor_label: str = ""
+) -> Style:
     """Retire a style: buyers no longer see its SKUs (their own lifecycles are kept)."""
-    return _set_style_lifecycle(session, style_id, "discontinued")
+    return _set_style_lifecycle(session, style_id, "discontinued", (actor, actor_label))
 
 
 def style_out(style: Style) -> StyleOut:
@@ -301,7 +313,14 @@ def get_sku(session: Session, code: str) -> Sku:
     return sku
 
 
-def add_sku(session: Session, style_id: int, data: SkuCreate) -> Sku:
+def add_sku(
+    session: Session,
+    style_id: int,
+    data: SkuCreate,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> Sku:
     """A new variant of a style; it goes live with the style unless told otherwise."""
     style = get_style(session, style_id)
     if session.scalar(select(Sku.id).where(Sku.code == data.code)) is not None:
@@ -319,11 +338,20 @@ def add_sku(session: Session, style_id: int, data: SkuCreate) -> Sku:
     sku.search_text = sku_search_text(style, sku)
     session.add(sku)
     _flush_unique(session, data.code, "sku")
+    audit_change(session, (actor, actor_label), "sku", sku.code, "created", None, sku_fields(sku))
     return sku
 
 
-def update_sku(session: Session, code: str, patch: SkuPatch) -> Sku:
+def update_sku(
+    session: Session,
+    code: str,
+    patch: SkuPatch,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> Sku:
     sku = get_sku(session, code)
+    before = sku_fields(sku)
     given = patch.model_dump(exclude_unset=True)
     if "lifecycle" in given:
         error = policies.lifecycle_error(sku.lifecycle, given["lifecycle"], "SKU")
@@ -341,6 +369,7 @@ def update_sku(session: Session, code: str, patch: SkuPatch) -> Sku:
         setattr(sku, key, value)
     sku.search_text = sku_search_text(sku.style, sku)
     session.flush()
+    audit_change(session, (actor, actor_label), "sku", sku.code, "updated", before, sku_fields(sku))
     return sku
 
 

@@ -280,7 +280,7 @@ def create_style(request: Request, user: CatalogStaff, db: PortalDb, form: Form)
     try:
         data = StyleCreate.model_validate(style_input(values, patch=False))
         with db.session(write=True) as session:
-            style_id = service.create_style(session, data).id
+            style_id = service.create_style(session, data, actor=user.principal).id
     except ValidationError as exc:
         return _new_style_page(request, user, values, FormErrors.from_validation(exc), 422)
     except DomainError as exc:
@@ -348,7 +348,7 @@ def update_style(
     try:
         patch = StylePatch.model_validate(style_input(values, patch=True))
         with db.session(write=True) as session:
-            service.update_style(session, style_id, patch)
+            service.update_style(session, style_id, patch, actor=user.principal)
     except ValidationError as exc:
         errors = FormErrors.from_validation(exc)
         return style_page_view(
@@ -368,9 +368,9 @@ def _lifecycle(request: Request, user: PortalUser, db: Any, style_id: int, targe
     try:
         with db.session(write=True) as session:
             if target == "active":
-                service.activate_style(session, style_id)
+                service.activate_style(session, style_id, actor=user.principal)
             else:
-                service.discontinue_style(session, style_id)
+                service.discontinue_style(session, style_id, actor=user.principal)
     except DomainError as exc:
         if exc.status == 404:
             raise

@@ -89,7 +89,7 @@ def add_sku(
             raise ValueError
         sku = SkuCreate.model_validate(data)
         with db.session(write=True) as session:
-            service.add_sku(session, style_id, sku)
+            service.add_sku(session, style_id, sku, actor=user.principal)
     except ValueError as exc:  # ValidationError is a ValueError
         if isinstance(exc, ValidationError):
             errors = FormErrors.from_validation(exc)
@@ -206,7 +206,7 @@ def update_sku(
             raise ValueError
         patch = SkuPatch.model_validate(data)
         with db.session(write=True) as session:
-            service.update_sku(session, code, patch)
+            service.update_sku(session, code, patch, actor=user.principal)
     except ValueError as exc:
         if isinstance(exc, ValidationError):
             errors = FormErrors.from_validation(exc)
