@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from microbag.accounts.principal import Principal
+from microbag.audit import service as audit
 from microbag.bundles import service as bundles
 from microbag.bundles.policies import AppliedBundle
 from microbag.errors import Forbidden, NotFound
@@ -207,8 +208,20 @@ def cancel_order(session: Session, principal: Principal, order_id: int, reason: 
     if order.status in RESERVED_STATUSES:
         for sku_id, allocations in _allocations_by_sku(order):
             stock.release(session, sku_id, allocations)
+    before_status = order.status
     _record(order, principal, target, reason.strip())
     session.flush()
+    if principal.is_staff:  # staff cancelling a buyer's order is an override: audited
+        audit.record(
+            session,
+            principal,
+            entity="order",
+            entity_id=str(order.id),
+            action="cancelled",
+            before={"status": before_status},
+            after={"status": target, "reason": reason.strip()},
+            company_id=order.company_id,
+        )
     return order
 
 
@@ -250,4 +263,14 @@ def mark_paid(session: Session, principal: Principal, order_id: int) -> Order:
     order.paid_at = utcnow()
     _record(order, principal, order.status, "paid")
     session.flush()
+    audit.record(
+        session,
+        principal,
+        entity="order",
+        entity_id=str(order.id),
+        action="marked_paid",
+        before={"paid_at": None},
+        after={"paid_at": order.paid_at},
+        company_id=order.company_id,
+    )
     return order
