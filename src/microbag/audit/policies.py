@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
@@ -24,9 +24,22 @@ _SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|_hash$|^hash$
 MAX_TEXT = 2000  # a longer text value (a description) is cut, so one entry stays small
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
-# Who may read the log: admins always; merchandisers and sales see prices, stock and
-# terms changes in their daily work (they answer "who changed this price?" themselves).
+# Who may read the log: every staff role, since merchandisers and sales answer "who
+# changed this price, this count, these terms?" in their daily work. Changes of users
+# and roles (who was given which access, password resets) stay the admins' alone.
 AUDIT_READ_ROLES = frozenset({"admin", "merchandiser", "sales"})
+ADMIN_ONLY_ENTITIES = frozenset({"user"})
+
+
+def hidden_entities(role: str | None) -> frozenset[str]:
+    """Entities whose entries a reader of this role does not see (None: the CLI)."""
+    return frozenset() if role in (None, "admin") else ADMIN_ONLY_ENTITIES
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC opening the day (date filters are UTC days)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
 
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 
@@ -104,6 +117,11 @@ def _redact(values: dict[str, JsonValue]) -> dict[str, JsonValue]:
     return {
         k: (REDACTED if is_secret(k) and v is not None else v) for k, v in sorted(values.items())
     }
+
+
+def is_name(value: str) -> bool:
+    """An entity or action name: a short snake_case word."""
+    return bool(_NAME.match(value))
 
 
 def check_name(kind: str, value: str) -> str:
