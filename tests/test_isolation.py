@@ -179,6 +179,23 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/reorder-suggestions/drafts"): MERCH,
     ("POST", "/api/v1/range-plans/{plan_id}/purchase-drafts"): MERCH,
     # reorder (end)
+    # ---- issue 11: each package adds its routes in its own block ----
+    # addresses (begin)
+    # addresses (end)
+    # orders-terms (begin)
+    # orders-terms (end)
+    # backorders (begin)
+    # backorders (end)
+    # shipping (begin)
+    # shipping (end)
+    # drops (begin)
+    # drops (end)
+    # notifications (begin)
+    # notifications (end)
+    # audit (begin)
+    ("GET", "/api/v1/audit"): ALL_STAFF,
+    ("GET", "/api/v1/audit/export"): ALL_STAFF,
+    # audit (end)
 }
 
 # Path parameters that name an object owned by one buyer company (or one user).
