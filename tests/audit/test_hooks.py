@@ -3,6 +3,7 @@ fields, in the same transaction as the change (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -12,6 +13,8 @@ from microbag.audit import service as audit
 from microbag.audit.policies import REDACTED
 from microbag.buyers import service as buyers
 from microbag.catalog import service as catalog
+from microbag.catalog.exporter import export_catalog
+from microbag.catalog.importer import import_catalog
 from microbag.catalog.schemas import SkuPatch, StylePatch
 from microbag.errors import DomainError
 from microbag.orders import service as orders
@@ -205,3 +208,26 @@ def test_order_overrides_by_staff(db, world, who, log):
     assert paid["entity_id"] == str(third.id)
     assert paid["action"] == "marked_paid" and paid["before"] == {"paid_at": None}
     assert isinstance(paid["after"]["paid_at"], str) and paid["actor"] == SALES
+
+
+def test_a_catalog_import_is_one_entry_with_its_counts(db, world, who, log):
+    out = io.BytesIO()
+    with db.session() as s:
+        export_catalog(s, "csv", out, None)
+    with db.session() as s:  # a dry run writes nothing, so it is not audited
+        import_catalog(s, out.getvalue(), "catalog.csv", dry_run=True, actor=who(MERCH))
+    with db.session(write=True) as s:
+        import_catalog(s, out.getvalue(), "catalog.csv", actor=who(MERCH))
+    entry = only(log())
+    assert (entry["entity"], entry["entity_id"], entry["action"]) == (
+        "catalog_import",
+        "catalog.csv",
+        "imported",
+    )
+    assert entry["after"] == {
+        "rows": 4,
+        "styles_created": 0,
+        "styles_updated": 3,
+        "skus_created": 0,
+        "skus_updated": 4,
+    }

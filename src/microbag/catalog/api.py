@@ -267,7 +267,7 @@ def discontinue_style(
 )
 def import_catalog(
     db: Annotated[Database, Depends(get_database)],
-    _editor: CatalogEditor,
+    editor: CatalogEditor,
     file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX, layout in docs")],
     dry_run: Annotated[
         bool, Query(description="Check every row and report, without writing")
@@ -282,5 +282,7 @@ def import_catalog(
     if len(data) > limit:
         raise DomainError(ErrorItem("file_too_large", f"the file exceeds {limit} bytes"), 413)
     with db.session(write=not dry_run) as session:
-        report = importer.import_catalog(session, data, file.filename, dry_run=dry_run)
+        report = importer.import_catalog(
+            session, data, file.filename, dry_run=dry_run, actor=editor
+        )
     return ImportReportOut(**vars(report))

@@ -139,7 +139,9 @@ def apply(
             if found is None:
                 raise _Gone()
             data, filename = found
-            report = importer.import_catalog(session, data, filename, dry_run=False)
+            report = importer.import_catalog(
+                session, data, filename, dry_run=False, actor=user.principal
+            )
             # Removed with the import's own commit: applied once, or still there.
             staging.unstage(session, user_id, token)
     except _Gone:

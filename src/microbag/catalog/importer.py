@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from microbag.accounts.principal import Principal
+from microbag.audit import service as audit
 from microbag.catalog import policies
 from microbag.catalog.models import Sku, Style, StyleOccasion
 from microbag.catalog.rows import ParsedRow, header_errors, parse_row, style_differences
@@ -70,8 +72,13 @@ def import_catalog(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    actor: Principal | None = None,
+    actor_label: str = "",
 ) -> ImportReport:
-    """Check every row; write all of them (unless ``dry_run``) or raise with every error."""
+    """Check every row; write all of them (unless ``dry_run``) or raise with every error.
+
+    An applied import is one audit-log entry with its counts (not one per row: a file
+    of 50 000 rows would bury every other change)."""
     report = progress or _noop
     sheet = read_sheet(data, filename, MAX_ROWS)
     positions, errors = header_errors(sheet.header)
@@ -113,6 +120,22 @@ def import_catalog(
     if not dry_run:
         plan.apply(report)
         result.applied = True
+        audit.record(
+            session,
+            actor,
+            entity="catalog_import",
+            entity_id=(filename or "upload")[-64:],
+            action="imported",
+            before=None,
+            after={
+                "rows": total,
+                "styles_created": result.styles_created,
+                "styles_updated": result.styles_updated,
+                "skus_created": result.skus_created,
+                "skus_updated": result.skus_updated,
+            },
+            actor_label=actor_label,
+        )
     return result
 
 

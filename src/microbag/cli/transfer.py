@@ -83,7 +83,9 @@ def import_catalog_command(
 
         try:
             with db.session(write=not dry_run) as session:
-                result = import_catalog(session, data, file.name, dry_run=dry_run, progress=report)
+                result = import_catalog(
+                    session, data, file.name, dry_run=dry_run, progress=report, actor_label="cli"
+                )
         except DomainError as exc:
             progress.stop()
             _print_errors(exc)
