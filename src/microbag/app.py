@@ -41,6 +41,10 @@ API_MODULES = (
     "microbag.inspection.api",
     "microbag.scorecards.api",
     "microbag.reorder.api",
+    "microbag.shipping.api",
+    "microbag.drops.api",
+    "microbag.notifications.api",
+    "microbag.audit.api",
 )
 
 

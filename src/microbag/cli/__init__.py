@@ -6,18 +6,23 @@ import typer
 
 from microbag.cli import (
     accounts,
+    audit,
+    companies,
     dbcmd,
     demo,
+    drops,
     forecast,
     inspection,
     intel,
     jobs,
     knowledge,
+    notifications,
     plan,
     plan_range,
     purchasing,
     reorder,
     scorecards,
+    shipping,
     stock,
     suppliers,
     transfer,
@@ -42,6 +47,11 @@ purchasing.register(app, transfer.import_app)  # po ...
 inspection.register(app, transfer.import_app)  # inspect ...
 scorecards.register(app, transfer.import_app)  # scorecards ...
 reorder.register(app, transfer.import_app)  # reorder suggest, reorder draft
+companies.register(app, transfer.import_app)  # companies: addresses, tax identity
+shipping.register(app, transfer.import_app)  # shipments, pick lists, packing slips
+drops.register(app, transfer.import_app)  # drops ...
+notifications.register(app, transfer.import_app)  # mail ...
+audit.register(app, transfer.import_app)  # audit ...
 app.command("serve")(dbcmd.serve)
 
 
