@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from microbag.accounts.principal import Principal
 from microbag.catalog import listing
 from microbag.catalog.listing import SkuFilters
-from microbag.catalog.models import Sku, Style, StyleOccasion
+from microbag.catalog.models import FacetSkuCell, FacetStyleCell, Sku, Style, StyleOccasion
 
 FACETS = ("bag_type", "size_class", "material", "color", "price_tier", "occasion", "season")
 # Facet name -> the column it filters (occasions are tags in their own table).
@@ -109,52 +109,228 @@ def ships_by_count(
     return listing.count_skus(session, filters, principal)
 
 
-def _facet_match(name: str, values: Sequence[str]) -> ColumnElement[bool]:
+def _facet_match(
+    name: str, values: Sequence[str], columns: dict[str, Any] | None = None
+) -> ColumnElement[bool]:
     if name == "occasion":
         return listing.occasion_condition(values)
-    return listing.values_condition(FACET_COLUMNS[name], values)
+    return listing.values_condition((columns or FACET_COLUMNS)[name], values)
 
 
-def _keyed_rows(session: Session, filters: SkuFilters, principal: Principal | None) -> Select[Any]:
-    """One row per matching SKU: its style, material and color, and the facet it misses.
+def _with_missed(
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    filters: SkuFilters,
+    columns: dict[str, Any] | None = None,
+) -> Select[Any]:
+    """``stmt``'s rows with ``missed``: the one active facet a row misses (NULL: none).
 
-    ``missed`` is NULL when the SKU matches every active facet (it counts in every
-    facet), else the one facet it misses (it counts only there); SKUs missing two
-    or more count nowhere and are left out.
+    ``columns`` replaces FACET_COLUMNS (the cell tables have their own).
+    A row that misses no facet counts in every facet; one that misses exactly one
+    counts only there; rows missing two or more count nowhere and are left out.
     """
-    unfaceted = replace(filters, **{name: () for name in FACETS})  # type: ignore[arg-type]
-    conds = listing.filter_conditions(session, unfaceted, principal)
     active = [name for name in FACETS if getattr(filters, name)]
-    base: list[Any] = [
-        Style.id.label("style"),
-        Sku.material.label("material"),
-        Sku.color.label("color"),
-    ]
     if not active:
-        nothing = literal(None, String).label("missed")
-        return select(*base, nothing).join(Style, Style.id == Sku.style_id).where(*conds)
+        return stmt.add_columns(literal(None, String).label("missed"))
     # The flags are computed once per row in an inner query and combined in the outer
     # one (combining the conditions themselves would run an occasion's EXISTS again).
     flags = [
-        case((_facet_match(name, getattr(filters, name)), 0), else_=1).label(f"miss_{name}")
+        case((_facet_match(name, getattr(filters, name), columns), 0), else_=1).label(
+            f"miss_{name}"
+        )
         for name in active
     ]
-    inner = select(*base, *flags).join(Style, Style.id == Sku.style_id).where(*conds)
+    inner = stmt.add_columns(*flags)
     if session.get_bind().dialect.name == "postgresql":
         # OFFSET 0 keeps PostgreSQL from folding the flags' expressions into the outer query.
         inner = inner.offset(0)
     sub = inner.subquery("matching")
     misses: Any = sum((sub.c[f"miss_{name}"] for name in active), literal(0, Integer))
     missed: Any = case(*[(sub.c[f"miss_{name}"] == 1, literal(name)) for name in active])
-    return select(sub.c.style, sub.c.material, sub.c.color, missed.label("missed")).where(
-        misses <= 1
+    kept = [c for c in sub.c if not c.name.startswith("miss_")]
+    return select(*kept, missed.label("missed")).where(misses <= 1)
+
+
+def _keyed_rows(session: Session, filters: SkuFilters, principal: Principal | None) -> Select[Any]:
+    """One row per matching SKU: its style, material and color, and the facet it misses."""
+    unfaceted = replace(filters, **{name: () for name in FACETS})  # type: ignore[arg-type]
+    conds = listing.filter_conditions(session, unfaceted, principal)
+    stmt = (
+        select(Style.id.label("style"), Sku.material.label("material"), Sku.color.label("color"))
+        .join(Style, Style.id == Sku.style_id)
+        .where(*conds)
     )
+    return _with_missed(session, stmt, filters)
+
+
+def _set_planner(session: Session) -> bool:
+    """True on SQLite; on PostgreSQL, the planner settings of the counting statements."""
+    if session.get_bind().dialect.name == "sqlite":
+        return True
+    # The listing's planner hint (list_page): index probes are cheap here. And no
+    # JIT: the statement's estimated cost is above jit_above_cost, and compiling
+    # it took about 145 ms here, more than running it.
+    session.execute(text("SET LOCAL random_page_cost = 1.1"))
+    session.execute(text("SET LOCAL jit = off"))
+    return False
+
+
+def _cte(stmt: Any, name: str, sqlite: bool) -> Any:
+    # SQLite would otherwise run the query again for each reader.
+    return stmt.cte(name).prefix_with("MATERIALIZED") if sqlite else stmt.cte(name)
+
+
+def _style_and_occasion_cells(styled: Any, sqlite: bool) -> tuple[Select[Any], Select[Any]]:
+    """Cells of the style facets and of the occasions from ``styled``.
+
+    ``styled`` has a style's id, its type, size, tier and season, ``missed`` and ``n``
+    (SKUs); several rows per style are fine (they are summed).
+    """
+    nothing = literal(None, String)
+    style_cells = select(
+        literal("style"), *(styled.c[name] for name in _STYLE_FACETS), styled.c.missed
+    ).add_columns(func.sum(styled.c.n))
+    style_cells = style_cells.group_by(*(styled.c[name] for name in _STYLE_FACETS), styled.c.missed)
+    occasion_cells = (
+        select(literal("occasion"), StyleOccasion.occasion, nothing, nothing, nothing)
+        .add_columns(styled.c.missed, func.sum(styled.c.n))
+        .join_from(
+            styled, StyleOccasion, StyleOccasion.style_id == _unindexed(styled.c.style, sqlite)
+        )
+        .group_by(StyleOccasion.occasion, styled.c.missed)
+    )
+    return style_cells, occasion_cells
 
 
 def _grouped_counts(
     session: Session, filters: SkuFilters, principal: Principal | None
 ) -> dict[str, dict[str, int]]:
-    """All facets' counts from one read of the matching SKUs.
+    """All facets' counts: from the cells kept in advance where they answer, else live.
+
+    "Ships by" (without "in stock") is the SKUs in stock plus those not in stock with
+    a batch arriving in time: two disjoint sets, so their counts add up; the first
+    comes from the cells, the second (a few thousand SKUs) is counted live.
+    """
+    if filters.in_stock and filters.ships_by is not None:
+        filters = replace(filters, ships_by=None)  # in stock now implies "ships by"
+    in_stock_now = replace(filters, ships_by=None, in_stock=True)
+    if filters.ships_by is not None and filters.in_stock is None and _cells_answer(in_stock_now):
+        now = _counts(session, in_stock_now, principal)
+        later = _counts(session, replace(filters, in_stock=False), principal)
+        for name, found in later.items():
+            for value, n in found.items():
+                now[name][value] = now[name].get(value, 0) + n
+        return now
+    return _counts(session, filters, principal)
+
+
+def _cells_answer(filters: SkuFilters) -> bool:
+    """The cells know every condition but the facets: visibility, lifecycle, in stock."""
+    return filters.q is None and filters.style_id is None and filters.ships_by is None
+
+
+def _counts(
+    session: Session, filters: SkuFilters, principal: Principal | None
+) -> dict[str, dict[str, int]]:
+    """The style facets' counts and the material and color counts, each from the cells
+    when the other kind's facets are not ticked (then it needs no per-SKU or per-style
+    detail), else live from the SKUs; one statement."""
+    sqlite = _set_planner(session)
+    style_ticked = any(getattr(filters, name) for name in (*_STYLE_FACETS, "occasion"))
+    sku_ticked = bool(filters.material or filters.color)
+    if not _cells_answer(filters) or (style_ticked and sku_ticked):
+        return _add_up(session.execute(_live_cells(session, filters, principal, sqlite)))
+    if sku_ticked:
+        # Every style facet counts the SKUs matching every filter (no style facet is ticked).
+        conds = listing.filter_conditions(session, filters, principal)
+        grouped = (
+            select(Sku.style_id.label("style"), func.count().label("n"))
+            .join(Style, Style.id == Sku.style_id)
+            .where(*conds)
+            .group_by(Sku.style_id)
+        )
+        groups = _cte(grouped, "grouped", sqlite)
+        styled = select(
+            groups.c.style, literal(None, String).label("missed"), groups.c.n, *_STYLE_COLUMNS
+        ).join(Style, Style.id == groups.c.style)
+    else:
+        styled = _style_cells_rows(session, filters, principal)
+    styled_cte = _cte(styled, "styled", sqlite)
+    style_cells, occasion_cells = _style_and_occasion_cells(styled_cte, sqlite)
+    if style_ticked:
+        # Material and color count the SKUs matching every filter (none of theirs is ticked).
+        conds = listing.filter_conditions(session, filters, principal)
+        nothing = literal(None, String)
+        sku_cells = (
+            select(literal("sku"), Sku.material, Sku.color, nothing, nothing, nothing)
+            .add_columns(func.count())
+            .join(Style, Style.id == Sku.style_id)
+            .where(*conds)
+            .group_by(Sku.material, Sku.color)
+        )
+    else:
+        sku_cells = _sku_cells_rows(session, filters, principal)
+    return _add_up(session.execute(union_all(style_cells, occasion_cells, sku_cells)))
+
+
+def _cell_conditions(
+    cell: type[FacetStyleCell] | type[FacetSkuCell],
+    filters: SkuFilters,
+    principal: Principal | None,
+) -> list[ColumnElement[bool]]:
+    """The listing's visibility, lifecycle and "in stock" conditions, on a cell table."""
+    conds: list[ColumnElement[bool]] = [cell.skus > 0]
+    if principal is not None and not principal.is_staff:
+        conds.append(cell.sku_lifecycle == "active")
+    if filters.lifecycle:
+        conds.append(listing.values_condition(cell.sku_lifecycle, filters.lifecycle))
+    if filters.in_stock is not None:
+        conds.append(cell.in_stock.is_(filters.in_stock))
+    return conds
+
+
+def _style_cells_rows(
+    session: Session, filters: SkuFilters, principal: Principal | None
+) -> Select[Any]:
+    """The style cells of matching styles, with their style columns and ``missed``."""
+    conds = _cell_conditions(FacetStyleCell, filters, principal)
+    if principal is not None and not principal.is_staff:
+        conds.append(Style.lifecycle == "active")
+    stmt = (
+        select(FacetStyleCell.style_id.label("style"), FacetStyleCell.skus.label("n"))
+        .add_columns(*_STYLE_COLUMNS)
+        .join(Style, Style.id == FacetStyleCell.style_id)
+        .where(*conds)
+    )
+    return _with_missed(session, stmt, filters)
+
+
+def _sku_cells_rows(
+    session: Session, filters: SkuFilters, principal: Principal | None
+) -> Select[Any]:
+    """The material and color cells (kind "sku"), with ``missed``."""
+    conds = _cell_conditions(FacetSkuCell, filters, principal)
+    if principal is not None and not principal.is_staff:
+        conds.append(FacetSkuCell.style_lifecycle == "active")
+    nothing = literal(None, String)
+    stmt = select(
+        FacetSkuCell.material.label("material"),
+        FacetSkuCell.color.label("color"),
+        FacetSkuCell.skus.label("n"),
+    ).where(*conds)
+    cell_columns = {"material": FacetSkuCell.material, "color": FacetSkuCell.color}
+    rows = _with_missed(session, stmt, filters, cell_columns).subquery("sku_rows")
+    return (
+        select(literal("sku"), rows.c.material, rows.c.color, nothing, nothing, rows.c.missed)
+        .add_columns(func.sum(rows.c.n))
+        .group_by(rows.c.material, rows.c.color, rows.c.missed)
+    )
+
+
+def _live_cells(
+    session: Session, filters: SkuFilters, principal: Principal | None, sqlite: bool
+) -> Any:
+    """All facets' cells from one read of the matching SKUs.
 
     The keyed rows are grouped twice: by style (a few thousand groups) and by
     material and color together (a few hundred). PostgreSQL does both in one hashed
@@ -162,24 +338,12 @@ def _grouped_counts(
     per grouping (sorting by text costs twice what sorting by style id does, hence
     one sort for material and color, not one each). The style groups are joined to
     their styles once and summed by (type, size, tier, season) and by occasion; those
-    few hundred cells and the material and color groups are added up here, each
-    facet counting the cells that count for it (``missed`` NULL or that facet).
+    few hundred cells and the material and color groups are added up in _add_up,
+    each facet counting the cells that count for it (``missed`` NULL or that facet).
     """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if not sqlite:
-        # The listing's planner hint (list_page): index probes are cheap here. And no
-        # JIT: the statement's estimated cost is above jit_above_cost, and compiling
-        # it took about 145 ms here, more than running it.
-        session.execute(text("SET LOCAL random_page_cost = 1.1"))
-        session.execute(text("SET LOCAL jit = off"))
-
-    def cte(stmt: Any, name: str) -> Any:
-        # SQLite would otherwise run the query again for each reader.
-        return stmt.cte(name).prefix_with("MATERIALIZED") if sqlite else stmt.cte(name)
-
     rows = _keyed_rows(session, filters, principal)
     # PostgreSQL reads the rows once anyway (one grouped pass over them).
-    keyed = cte(rows, "keyed") if sqlite else rows.subquery("keyed")
+    keyed = _cte(rows, "keyed", sqlite) if sqlite else rows.subquery("keyed")
     n = func.count().label("n")
     by_style = (keyed.c.style, keyed.c.missed)
     by_sku = (keyed.c.material, keyed.c.color, keyed.c.missed)
@@ -198,32 +362,22 @@ def _grouped_counts(
         grouped = select(
             keyed.c.style, keyed.c.material, keyed.c.color, n, keyed.c.missed
         ).group_by(func.grouping_sets(tuple_(*by_style), tuple_(*by_sku)))
-    groups = cte(grouped, "grouped")
-    styled = cte(
+    groups = _cte(grouped, "grouped", sqlite)
+    styled = _cte(
         select(groups.c.style, groups.c.missed, groups.c.n, *_STYLE_COLUMNS)
         .join(Style, Style.id == groups.c.style)
         .where(groups.c.style.is_not(None)),
         "styled",
+        sqlite,
     )
+    style_cells, occasion_cells = _style_and_occasion_cells(styled, sqlite)
     nothing = literal(None, String)
-    style_cells = select(
-        literal("style"), *(styled.c[name] for name in _STYLE_FACETS), styled.c.missed
-    ).add_columns(func.sum(styled.c.n))
-    style_cells = style_cells.group_by(*(styled.c[name] for name in _STYLE_FACETS), styled.c.missed)
-    occasion_cells = (
-        select(literal("occasion"), StyleOccasion.occasion, nothing, nothing, nothing)
-        .add_columns(styled.c.missed, func.sum(styled.c.n))
-        .join_from(
-            styled, StyleOccasion, StyleOccasion.style_id == _unindexed(styled.c.style, sqlite)
-        )
-        .group_by(StyleOccasion.occasion, styled.c.missed)
-    )
     sku_cells = (
         select(literal("sku"), groups.c.material, groups.c.color, nothing, nothing)
         .add_columns(groups.c.missed, groups.c.n)
         .where(groups.c.style.is_(None))
     )
-    return _add_up(session.execute(union_all(style_cells, occasion_cells, sku_cells)))
+    return union_all(style_cells, occasion_cells, sku_cells)
 
 
 def _unindexed(column: Any, sqlite: bool) -> Any:

@@ -145,7 +145,42 @@ class StagedImport(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class FacetStyleCell(Base):
+    """SKUs per (style, SKU lifecycle, in stock): the style facets' counts, kept in advance.
+
+    Derived data, kept by triggers on skus and styles (catalog/facet_cells.py): never write it.
+    """
+
+    __tablename__ = "facet_style_cells"
+
+    style_id: Mapped[int] = mapped_column(primary_key=True)
+    sku_lifecycle: Mapped[str] = mapped_column(String(16), primary_key=True)
+    in_stock: Mapped[bool] = mapped_column(primary_key=True)
+    skus: Mapped[int] = mapped_column(default=0)
+
+
+class FacetSkuCell(Base):
+    """SKUs per (material, color, SKU and style lifecycle, in stock), kept in advance.
+
+    Derived data, kept by triggers on skus and styles (catalog/facet_cells.py): never write it.
+    """
+
+    __tablename__ = "facet_sku_cells"
+
+    material: Mapped[str] = mapped_column(String(32), primary_key=True)
+    color: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sku_lifecycle: Mapped[str] = mapped_column(String(16), primary_key=True)
+    style_lifecycle: Mapped[str] = mapped_column(String(16), primary_key=True)
+    in_stock: Mapped[bool] = mapped_column(primary_key=True)
+    skus: Mapped[int] = mapped_column(default=0)
+
+
 # Trigram text search over skus.search_text (FTS5 on SQLite, pg_trgm on PostgreSQL).
 from microbag.catalog.search import register_text_search_ddl  # noqa: E402
 
 register_text_search_ddl(Sku.__table__)  # type: ignore[arg-type]
+
+# The facet cells' triggers (after create_all has made every table they touch).
+from microbag.catalog.facet_cells import register_cells_ddl  # noqa: E402
+
+register_cells_ddl(Base.metadata)
