@@ -74,7 +74,17 @@ def list_audit_entries(
     )
 
 
-@router.get("/audit/export", responses=READ_RESPONSES)
+@router.get(
+    "/audit/export",
+    response_class=Response,
+    responses={
+        **READ_RESPONSES,
+        200: {
+            "description": "The entries as a file (attachment)",
+            "content": {media_type: {} for media_type in exporter.MEDIA_TYPES.values()},
+        },
+    },
+)
 def export_audit_entries(
     viewer: AuditReader,
     session: ReadSession,
