@@ -50,6 +50,7 @@ from microbag.accounts.principal import Principal
 from microbag.catalog import listing
 from microbag.catalog.listing import SkuFilters
 from microbag.catalog.models import FacetSkuCell, FacetStyleCell, Sku, Style, StyleOccasion
+from microbag.timeutil import utcnow
 
 FACETS = ("bag_type", "size_class", "material", "color", "price_tier", "occasion", "season")
 # Facet name -> the column it filters (occasions are tags in their own table).
@@ -151,10 +152,15 @@ def _with_missed(
     return select(*kept, missed.label("missed")).where(misses <= 1)
 
 
-def _keyed_rows(session: Session, filters: SkuFilters, principal: Principal | None) -> Select[Any]:
+def _keyed_rows(
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> Select[Any]:
     """One row per matching SKU: its style, material and color, and the facet it misses."""
     unfaceted = replace(filters, **{name: () for name in FACETS})  # type: ignore[arg-type]
-    conds = listing.filter_conditions(session, unfaceted, principal)
+    conds = [*listing.filter_conditions(session, unfaceted, principal), *extra]
     stmt = (
         select(Style.id.label("style"), Sku.material.label("material"), Sku.color.label("color"))
         .join(Style, Style.id == Sku.style_id)
@@ -216,7 +222,13 @@ def _grouped_counts(
     in_stock_now = replace(filters, ships_by=None, in_stock=True)
     if filters.ships_by is not None and filters.in_stock is None and _cells_answer(in_stock_now):
         now = _counts(session, in_stock_now, principal)
-        later = _counts(session, replace(filters, in_stock=False), principal)
+        # The arriving SKUs are found from the batches' dates (a few thousand), not by
+        # a probe per SKU out of stock.
+        arriving = listing.arriving_skus(filters.ships_by, filters.today or utcnow().date())
+        later: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        if arriving is not None:
+            not_now = replace(filters, in_stock=False, ships_by=None)
+            later = _counts(session, not_now, principal, [Sku.id.in_(arriving)])
         for name, found in later.items():
             for value, n in found.items():
                 now[name][value] = now[name].get(value, 0) + n
@@ -230,7 +242,10 @@ def _cells_answer(filters: SkuFilters) -> bool:
 
 
 def _counts(
-    session: Session, filters: SkuFilters, principal: Principal | None
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> dict[str, dict[str, int]]:
     """The style facets' counts and the material and color counts, each from the cells
     when the other kind's facets are not ticked (then it needs no per-SKU or per-style
@@ -238,8 +253,9 @@ def _counts(
     sqlite = _set_planner(session)
     style_ticked = any(getattr(filters, name) for name in (*_STYLE_FACETS, "occasion"))
     sku_ticked = bool(filters.material or filters.color)
-    if not _cells_answer(filters) or (style_ticked and sku_ticked):
-        return _add_up(session.execute(_live_cells(session, filters, principal, sqlite)))
+    if extra or not _cells_answer(filters) or (style_ticked and sku_ticked):
+        live = _live_cells(session, filters, principal, sqlite, extra)
+        return _add_up(session.execute(live))
     if sku_ticked:
         # Every style facet counts the SKUs matching every filter (no style facet is ticked).
         conds = listing.filter_conditions(session, filters, principal)
@@ -328,7 +344,11 @@ def _sku_cells_rows(
 
 
 def _live_cells(
-    session: Session, filters: SkuFilters, principal: Principal | None, sqlite: bool
+    session: Session,
+    filters: SkuFilters,
+    principal: Principal | None,
+    sqlite: bool,
+    extra: Sequence[ColumnElement[bool]] = (),
 ) -> Any:
     """All facets' cells from one read of the matching SKUs.
 
@@ -341,7 +361,7 @@ def _live_cells(
     few hundred cells and the material and color groups are added up in _add_up,
     each facet counting the cells that count for it (``missed`` NULL or that facet).
     """
-    rows = _keyed_rows(session, filters, principal)
+    rows = _keyed_rows(session, filters, principal, extra)
     # PostgreSQL reads the rows once anyway (one grouped pass over them).
     keyed = _cte(rows, "keyed", sqlite) if sqlite else rows.subquery("keyed")
     n = func.count().label("n")

@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar, get_args
 from sqlalchemy import (
     ColumnElement,
     GenerativeSelect,
+    Select,
     exists,
     func,
     literal,
@@ -227,6 +228,22 @@ def ships_by_condition(ships_by: date, today: date) -> ColumnElement[bool]:
         .is_not(None)
     )
     return or_(available_now, arriving)
+
+
+def arriving_skus(ships_by: date, today: date) -> Select[int] | None:
+    """Ids of SKUs with a pending batch (expected from ``today``) shipping by ``ships_by``.
+
+    The arriving half of ships_by_condition as a set found from the batches' dates
+    (facets.py counts the SKUs not in stock among them); None when no batch can
+    arrive in time.
+    """
+    if ships_by < today or latest_expected_for(ships_by) < today:
+        return None
+    return select(IncomingStock.sku_id).where(
+        IncomingStock.expected_date >= today,
+        IncomingStock.expected_date <= latest_expected_for(ships_by),
+        IncomingStock.received_at.is_(None),
+    )
 
 
 def _ordered(stmt: _Stmt, sort: str, hide_index: bool = False, dialect: str = "sqlite") -> _Stmt:
