@@ -12,9 +12,24 @@ from sqlalchemy import select
 from microbag.audit.models import AuditEntry
 from microbag.db import Database
 from tests.orders.conftest import who
-from tests.web.conftest import _cheap_argon2, new_client, signed_in
+from tests.web.conftest import (
+    _cheap_argon2,
+    browser_page,
+    browser_type_launch_args,
+    new_client,
+    pytest_collection_modifyitems,
+    signed_in,
+)
 
-__all__ = ["_cheap_argon2", "new_client", "signed_in", "who"]
+__all__ = [
+    "_cheap_argon2",
+    "browser_page",
+    "browser_type_launch_args",
+    "new_client",
+    "pytest_collection_modifyitems",
+    "signed_in",
+    "who",
+]
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_admin_reads_every_entry_with_before_and_after(signed_in, db, world):
     assert "admin@seller.test" in rows[0] and "Role : sales → merchandiser" in rows[0]
     assert "cli" in rows[1] and "On hand : 100 → 80" in rows[1]
     assert "Atelier Petit (Paris)" in rows[3]
-    assert "Credit limit minor : 5000000 → 6000000" in rows[3]
+    assert "Credit limit (minor units) : 5000000 → 6000000" in rows[3]
 
 
 def test_merchandisers_and_sales_read_it_without_user_entries(signed_in, db, world):

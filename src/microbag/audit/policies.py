@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
+from microbag.display_names import display_name
+
 REDACTED = "[redacted]"
 # A field is secret when its name says so: password, password_hash, token_hash, api_key...
 _SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|_hash$|^hash$)", re.IGNORECASE)
@@ -144,6 +146,13 @@ class FieldChange:
     field: str
     before: str
     after: str
+
+    @property
+    def label(self) -> str:
+        """The field as people read it: amounts stored in minor units say so."""
+        if self.field.endswith("_minor"):
+            return f"{display_name(self.field.removesuffix('_minor'))} (minor units)"
+        return display_name(self.field)
 
 
 def show(value: JsonValue, present: bool) -> str:
