@@ -17,7 +17,6 @@ from microbag.audit.policies import AUDIT_READ_ROLES
 from microbag.audit.schemas import NAME_PATTERN, AuditEntryOut, AuditFilters
 from microbag.errors import DomainError, ErrorItem
 from microbag.http import READ_RESPONSES, Page, Paging, ReadSession, require_staff
-from microbag.timeutil import utcnow
 
 router = APIRouter(tags=["audit"])
 
@@ -94,9 +93,7 @@ def export_audit_entries(
     """The filtered entries as CSV (or XLSX), one row per changed field, newest first
     (at most 100 000 entries)."""
     body, _rows = exporter.export(session, filters, format, viewer=viewer)
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    disposition = f'attachment; filename="{exporter.filename(format)}"'
     return Response(
-        body,
-        media_type=exporter.MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"'},
+        body, media_type=exporter.MEDIA_TYPES[format], headers={"Content-Disposition": disposition}
     )

@@ -20,6 +20,7 @@ from microbag.audit.models import AuditEntry
 from microbag.audit.policies import field_changes
 from microbag.audit.schemas import AuditFilters
 from microbag.catalog.tabular import write_csv, write_xlsx
+from microbag.timeutil import utcnow
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
@@ -40,6 +41,11 @@ COLUMNS = (
     "before",
     "after",
 )
+
+
+def filename(format: str) -> str:
+    """The download's name: the log and when it was taken (UTC), e.g. audit-20261205-2230.csv."""
+    return f"audit-{utcnow():%Y%m%d-%H%M}.{format}"
 
 
 def export_rows(entries: Iterable[AuditEntry]) -> Iterator[list[Any]]:

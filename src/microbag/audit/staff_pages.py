@@ -20,7 +20,6 @@ from microbag.audit.policies import field_changes, is_name
 from microbag.audit.schemas import AuditFilters
 from microbag.buyers.service import company_names
 from microbag.display_names import display_name
-from microbag.timeutil import utcnow
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
 from microbag.web.staff import FormErrors, PageNo, pager, staff_page
@@ -32,8 +31,22 @@ FILTER_FIELDS = ("entity", "entity_id", "actor", "company", "action", "since", "
 FilterText = Annotated[str, Query(max_length=254)]
 
 
-def _values(**given: str) -> dict[str, str]:
+def filter_values(
+    entity: FilterText = "",
+    entity_id: FilterText = "",
+    actor: FilterText = "",
+    company: FilterText = "",
+    action: FilterText = "",
+    since: FilterText = "",
+    until: FilterText = "",
+) -> dict[str, str]:
+    """The filters as typed (a dependency shared by the page and its export)."""
+    given = {"entity": entity, "entity_id": entity_id, "actor": actor, "company": company}
+    given |= {"action": action, "since": since, "until": until}
     return {name: given[name].strip() for name in FILTER_FIELDS}
+
+
+FilterValues = Annotated[dict[str, str], Depends(filter_values)]
 
 
 def _filters(values: dict[str, str]) -> tuple[AuditFilters, FormErrors]:
@@ -71,24 +84,9 @@ def audit_log(
     request: Request,
     user: StaffUser,
     db: PortalDb,
+    values: FilterValues,
     page: PageNo = 1,
-    entity: FilterText = "",
-    entity_id: FilterText = "",
-    actor: FilterText = "",
-    company: FilterText = "",
-    action: FilterText = "",
-    since: FilterText = "",
-    until: FilterText = "",
 ) -> Response:
-    values = _values(
-        entity=entity,
-        entity_id=entity_id,
-        actor=actor,
-        company=company,
-        action=action,
-        since=since,
-        until=until,
-    )
     filters, errors = _filters(values)
     with db.session() as session:
         entries, total = service.list_entries(
@@ -125,30 +123,13 @@ def audit_log(
 def audit_export(
     user: StaffUser,
     db: PortalDb,
+    values: FilterValues,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
-    entity: FilterText = "",
-    entity_id: FilterText = "",
-    actor: FilterText = "",
-    company: FilterText = "",
-    action: FilterText = "",
-    since: FilterText = "",
-    until: FilterText = "",
 ) -> Response:
-    values = _values(
-        entity=entity,
-        entity_id=entity_id,
-        actor=actor,
-        company=company,
-        action=action,
-        since=since,
-        until=until,
-    )
     filters, _errors = _filters(values)
     with db.session() as session:
         body, _rows = exporter.export(session, filters, format, viewer=user.principal)
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    disposition = f'attachment; filename="{exporter.filename(format)}"'
     return Response(
-        body,
-        media_type=exporter.MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"'},
+        body, media_type=exporter.MEDIA_TYPES[format], headers={"Content-Disposition": disposition}
     )
