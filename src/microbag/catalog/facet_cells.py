@@ -18,9 +18,12 @@ every writer (services, order placement, bulk loads, plain SQL).
 Exact under concurrent writes: every change adds or subtracts one (or a style's group)
 under the cell row's lock (``INSERT ... ON CONFLICT DO UPDATE`` / ``UPDATE skus = skus
 - 1``), never recomputes from what one transaction sees. The SKU cells depend on the
-style's lifecycle, so on PostgreSQL the SKU trigger reads it ``FOR SHARE``: a SKU change
-and a change of its style's lifecycle then run one after the other, and each sees the
-other's result. Cells that fall to 0 are kept (harmless; ``skus > 0`` is read).
+style's lifecycle; on PostgreSQL a style's move first locks the style's SKUs (in id
+order), so a SKU write and a move run one after the other and each sees the other's
+result; a SKU new to a style (insert, style change) reads the style ``FOR SHARE``.
+Deadlocks remain possible only between a multi-style lifecycle change and a
+transaction writing SKUs of several of those styles (PostgreSQL aborts one; the unit
+of work retries it). Cells that fall to 0 are kept (harmless; ``skus > 0`` is read).
 
 Installed by migration 0018 and, for ``create_all`` (tests), by ``register_cells_ddl``.
 """
@@ -118,34 +121,84 @@ _SQLITE = (
       {"; ".join(_style_move("OLD.lifecycle", "NEW.lifecycle", "NEW.id"))}; END""",
 )
 
+# The styles whose lifecycle a statement changed (PostgreSQL's transition tables).
+_MOVED_STYLES = (
+    "SELECT n.id, o.lifecycle AS old_lifecycle, n.lifecycle AS new_lifecycle"
+    " FROM new_styles n JOIN old_styles o ON o.id = n.id WHERE o.lifecycle <> n.lifecycle"
+)
+_STYLE_KEY_OLD = "ROW(OLD.style_id, OLD.lifecycle, OLD.available_bins > 0)"
+_STYLE_KEY_NEW = "ROW(NEW.style_id, NEW.lifecycle, NEW.available_bins > 0)"
+_SKU_KEY_OLD = "ROW(OLD.material, OLD.color, OLD.lifecycle, old_style, OLD.available_bins > 0)"
+_SKU_KEY_NEW = "ROW(NEW.material, NEW.color, NEW.lifecycle, new_style, NEW.available_bins > 0)"
 _POSTGRES = (
     f"""CREATE OR REPLACE FUNCTION {_SKU_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE owner_lifecycle text;
+    DECLARE old_style text; new_style text;
     BEGIN
+      -- A SKU already in its style is locked by a style move (below) before it reads
+      -- the SKUs, so the style's lifecycle read here is the committed one.
       IF TG_OP <> 'INSERT' THEN
-        -- FOR SHARE: waits for (and then sees) a change of the style's lifecycle.
-        SELECT lifecycle INTO owner_lifecycle FROM styles WHERE id = OLD.style_id FOR SHARE;
-        {"; ".join(_minus("OLD", "owner_lifecycle"))};
+        SELECT lifecycle INTO old_style FROM styles WHERE id = OLD.style_id;
       END IF;
-      IF TG_OP <> 'DELETE' THEN
-        SELECT lifecycle INTO owner_lifecycle FROM styles WHERE id = NEW.style_id FOR SHARE;
-        {"; ".join(_plus("NEW", "owner_lifecycle"))};
+      IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND OLD.style_id <> NEW.style_id) THEN
+        -- New to the style: no move can see it, so wait for (then see) any move.
+        SELECT lifecycle INTO new_style FROM styles WHERE id = NEW.style_id FOR SHARE;
+      ELSIF TG_OP = 'UPDATE' THEN
+        new_style := old_style;
+      END IF;
+      -- Each table's two cells in key order, so two SKUs moving between the same two
+      -- cells in opposite directions lock them in the same order (no deadlock).
+      IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND
+          ({_STYLE_KEY_OLD}) <= ({_STYLE_KEY_NEW})) THEN
+        {_minus("OLD", "old_style")[0]};
+      END IF;
+      IF TG_OP <> 'DELETE' THEN {_plus("NEW", "new_style")[0]}; END IF;
+      IF TG_OP = 'UPDATE' AND ({_STYLE_KEY_OLD}) > ({_STYLE_KEY_NEW}) THEN
+        {_minus("OLD", "old_style")[0]};
+      END IF;
+      IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND
+          ({_SKU_KEY_OLD}) <= ({_SKU_KEY_NEW})) THEN
+        {_minus("OLD", "old_style")[1]};
+      END IF;
+      IF TG_OP <> 'DELETE' THEN {_plus("NEW", "new_style")[1]}; END IF;
+      IF TG_OP = 'UPDATE' AND ({_SKU_KEY_OLD}) > ({_SKU_KEY_NEW}) THEN
+        {_minus("OLD", "old_style")[1]};
       END IF;
       RETURN NULL;
     END $$""",  # noqa: S608 - code constants, no values
+    # Once per statement: the moved styles' SKUs are locked first, in id order (a SKU
+    # write in progress finishes first, one to come waits), then their cells move.
     f"""CREATE OR REPLACE FUNCTION {_STYLE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      {"; ".join(_style_move("OLD.lifecycle", "NEW.lifecycle", "NEW.id"))};
+      PERFORM 1 FROM skus WHERE style_id IN (SELECT id FROM ({_MOVED_STYLES}) AS m)
+        ORDER BY id FOR NO KEY UPDATE;
+      UPDATE facet_sku_cells SET skus = facet_sku_cells.skus - g.n FROM (
+        SELECT k.material, k.color, k.lifecycle, k.available_bins > 0 AS in_stock,
+          m.old_lifecycle, count(*) AS n
+        FROM skus k JOIN ({_MOVED_STYLES}) AS m ON m.id = k.style_id
+        GROUP BY k.material, k.color, k.lifecycle, in_stock, m.old_lifecycle) AS g
+      WHERE facet_sku_cells.material = g.material AND facet_sku_cells.color = g.color
+        AND facet_sku_cells.sku_lifecycle = g.lifecycle
+        AND facet_sku_cells.in_stock = g.in_stock
+        AND facet_sku_cells.style_lifecycle = g.old_lifecycle;
+      INSERT INTO facet_sku_cells ({_SKU_CELL_KEY}, skus)
+        SELECT k.material, k.color, k.lifecycle, m.new_lifecycle, k.available_bins > 0,
+          count(*)
+        FROM skus k JOIN ({_MOVED_STYLES}) AS m ON m.id = k.style_id
+        GROUP BY k.material, k.color, k.lifecycle, m.new_lifecycle, k.available_bins > 0
+        ON CONFLICT ({_SKU_CELL_KEY}) DO UPDATE SET skus = facet_sku_cells.skus + EXCLUDED.skus;
       RETURN NULL;
-    END $$""",
+    END $$""",  # noqa: S608 - code constants, no values
     f"""CREATE TRIGGER {_SKU_TRIGGERS[0]} AFTER INSERT ON skus FOR EACH ROW
     EXECUTE FUNCTION {_SKU_FUNCTION}()""",
     f"""CREATE TRIGGER {_SKU_TRIGGERS[1]} AFTER UPDATE OF {_SKU_COLUMNS} ON skus FOR EACH ROW
     WHEN ({_SKU_MOVED}) EXECUTE FUNCTION {_SKU_FUNCTION}()""",
     f"""CREATE TRIGGER {_SKU_TRIGGERS[2]} AFTER DELETE ON skus FOR EACH ROW
     EXECUTE FUNCTION {_SKU_FUNCTION}()""",
-    f"""CREATE TRIGGER {_STYLE_TRIGGER} AFTER UPDATE OF lifecycle ON styles FOR EACH ROW
-    WHEN (OLD.lifecycle <> NEW.lifecycle) EXECUTE FUNCTION {_STYLE_FUNCTION}()""",
+    # Transition tables allow no column list: every UPDATE of styles runs it (a join
+    # of the statement's rows that finds no moved style does nothing).
+    f"""CREATE TRIGGER {_STYLE_TRIGGER} AFTER UPDATE ON styles
+    REFERENCING OLD TABLE AS old_styles NEW TABLE AS new_styles
+    FOR EACH STATEMENT EXECUTE FUNCTION {_STYLE_FUNCTION}()""",
 )
 
 # Every cell from scratch (the migration's backfill; a repair after loading skus with
