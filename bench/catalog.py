@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bench.run import fresh_database, postgres_scratch
 
@@ -212,6 +212,7 @@ def measure_facet_pages(app: Any, email: str, rounds: int) -> dict[str, Any]:
     return {
         "catalog_facets_p95_ms": _p95(pooled),
         "catalog_facets_worst_p95_ms": max(by_url.values()),
+        "catalog_facets_worst_filter": max(by_url, key=by_url.__getitem__),
         "catalog_facets_by_filter_p95_ms": by_url,
     }
 
@@ -224,6 +225,12 @@ def _one_backend(url: str, suffix: str, quick: bool) -> dict[str, Any]:
     with db.session(write=True) as s:
         load_demo(s, size="large")
     load_s = time.perf_counter() - t0
+    if url.startswith("postgresql"):
+        # The facet cells are filled by triggers during the load (the demo analyzes
+        # only the tables it writes itself); autovacuum would analyze them later.
+        with db.session(write=True) as s:
+            s.execute(text("ANALYZE facet_style_cells"))
+            s.execute(text("ANALYZE facet_sku_cells"))
     rounds = 5 if quick else 20
     res = _measure_filters(db, rounds)
     bare = _measure_bare_sql(db, rounds)

@@ -53,6 +53,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     recount_cells(bind)
     install_cells(bind)
+    if bind.dialect.name == "postgresql":  # the planner's row estimates for the new tables
+        op.execute("ANALYZE facet_style_cells")
+        op.execute("ANALYZE facet_sku_cells")
 
 
 def downgrade() -> None:
