@@ -111,8 +111,8 @@ def changes(before: Mapping[str, object] | None, after: Mapping[str, object] | N
 
 
 def _differs(a: JsonValue, b: JsonValue) -> bool:
-    # 1 and True are equal in Python; in the log they are different values.
-    return type(a) is not type(b) or a != b
+    # As JSON text: 1 and True (or [1] and [true]) are equal in Python, not in the log.
+    return json.dumps(a, sort_keys=True) != json.dumps(b, sort_keys=True)
 
 
 def _redact(values: dict[str, JsonValue]) -> dict[str, JsonValue]:
