@@ -126,6 +126,20 @@ _MOVED_STYLES = (
     "SELECT n.id, o.lifecycle AS old_lifecycle, n.lifecycle AS new_lifecycle"
     " FROM new_styles n JOIN old_styles o ON o.id = n.id WHERE o.lifecycle <> n.lifecycle"
 )
+
+
+def _in_key_order(table: int, old_key: str, new_key: str) -> str:
+    """PL/pgSQL moving a SKU out of its old cell and into its new one (``table`` 0: the
+    style cells, 1: the SKU cells), the lower key first."""
+    minus, plus = _minus("OLD", "old_style")[table], _plus("NEW", "new_style")[table]
+    return f"""
+      IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ({old_key}) <= ({new_key})) THEN
+        {minus};
+      END IF;
+      IF TG_OP <> 'DELETE' THEN {plus}; END IF;
+      IF TG_OP = 'UPDATE' AND ({old_key}) > ({new_key}) THEN {minus}; END IF;"""
+
+
 _STYLE_KEY_OLD = "ROW(OLD.style_id, OLD.lifecycle, OLD.available_bins > 0)"
 _STYLE_KEY_NEW = "ROW(NEW.style_id, NEW.lifecycle, NEW.available_bins > 0)"
 _SKU_KEY_OLD = "ROW(OLD.material, OLD.color, OLD.lifecycle, old_style, OLD.available_bins > 0)"
@@ -147,22 +161,8 @@ _POSTGRES = (
       END IF;
       -- Each table's two cells in key order, so two SKUs moving between the same two
       -- cells in opposite directions lock them in the same order (no deadlock).
-      IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND
-          ({_STYLE_KEY_OLD}) <= ({_STYLE_KEY_NEW})) THEN
-        {_minus("OLD", "old_style")[0]};
-      END IF;
-      IF TG_OP <> 'DELETE' THEN {_plus("NEW", "new_style")[0]}; END IF;
-      IF TG_OP = 'UPDATE' AND ({_STYLE_KEY_OLD}) > ({_STYLE_KEY_NEW}) THEN
-        {_minus("OLD", "old_style")[0]};
-      END IF;
-      IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND
-          ({_SKU_KEY_OLD}) <= ({_SKU_KEY_NEW})) THEN
-        {_minus("OLD", "old_style")[1]};
-      END IF;
-      IF TG_OP <> 'DELETE' THEN {_plus("NEW", "new_style")[1]}; END IF;
-      IF TG_OP = 'UPDATE' AND ({_SKU_KEY_OLD}) > ({_SKU_KEY_NEW}) THEN
-        {_minus("OLD", "old_style")[1]};
-      END IF;
+      {_in_key_order(0, _STYLE_KEY_OLD, _STYLE_KEY_NEW)}
+      {_in_key_order(1, _SKU_KEY_OLD, _SKU_KEY_NEW)}
       RETURN NULL;
     END $$""",  # noqa: S608 - code constants, no values
     # Once per statement: the moved styles' SKUs are locked first, in id order (a SKU

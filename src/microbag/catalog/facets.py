@@ -291,13 +291,15 @@ def _counts(
 
 def _cell_conditions(
     cell: type[FacetStyleCell] | type[FacetSkuCell],
+    style_lifecycle: Any,
     filters: SkuFilters,
     principal: Principal | None,
 ) -> list[ColumnElement[bool]]:
-    """The listing's visibility, lifecycle and "in stock" conditions, on a cell table."""
+    """The listing's visibility, lifecycle and "in stock" conditions, on a cell table
+    (``style_lifecycle``: the column holding the style's lifecycle)."""
     conds: list[ColumnElement[bool]] = [cell.skus > 0]
     if principal is not None and not principal.is_staff:
-        conds.append(cell.sku_lifecycle == "active")
+        conds += [cell.sku_lifecycle == "active", style_lifecycle == "active"]
     if filters.lifecycle:
         conds.append(listing.values_condition(cell.sku_lifecycle, filters.lifecycle))
     if filters.in_stock is not None:
@@ -309,9 +311,7 @@ def _style_cells_rows(
     session: Session, filters: SkuFilters, principal: Principal | None
 ) -> Select[Any]:
     """The style cells of matching styles, with their style columns and ``missed``."""
-    conds = _cell_conditions(FacetStyleCell, filters, principal)
-    if principal is not None and not principal.is_staff:
-        conds.append(Style.lifecycle == "active")
+    conds = _cell_conditions(FacetStyleCell, Style.lifecycle, filters, principal)
     stmt = (
         select(FacetStyleCell.style_id.label("style"), FacetStyleCell.skus.label("n"))
         .add_columns(*_STYLE_COLUMNS)
@@ -325,9 +325,7 @@ def _sku_cells_rows(
     session: Session, filters: SkuFilters, principal: Principal | None
 ) -> Select[Any]:
     """The material and color cells (kind "sku"), with ``missed``."""
-    conds = _cell_conditions(FacetSkuCell, filters, principal)
-    if principal is not None and not principal.is_staff:
-        conds.append(FacetSkuCell.style_lifecycle == "active")
+    conds = _cell_conditions(FacetSkuCell, FacetSkuCell.style_lifecycle, filters, principal)
     nothing = literal(None, String)
     stmt = select(
         FacetSkuCell.material.label("material"),
