@@ -269,10 +269,14 @@ def _counts(
         styled = select(
             groups.c.style, literal(None, String).label("missed"), groups.c.n, *_STYLE_COLUMNS
         ).join(Style, Style.id == groups.c.style)
+        style_cells, occasion_cells = _style_and_occasion_cells(
+            _cte(styled, "styled", sqlite), sqlite
+        )
     else:
         styled = _style_cells_rows(session, filters, principal)
-    styled_cte = _cte(styled, "styled", sqlite)
-    style_cells, occasion_cells = _style_and_occasion_cells(styled_cte, sqlite)
+        style_cells, occasion_cells = _style_and_occasion_cells(
+            _cte(styled, "styled", sqlite), sqlite
+        )
     if style_ticked:
         # Material and color count the SKUs matching every filter (none of theirs is ticked).
         conds = listing.filter_conditions(session, filters, principal)

@@ -19,6 +19,9 @@ class Style(Base):
         CheckConstraint("weight_g >= 0", name="weight_nonneg"),
         # Sorting the catalog by style name.
         Index("ix_styles_name", "name"),
+        # The style facets' counts from the facet cells: the active styles' facet
+        # columns without reading style rows (catalog/facets.py); migration 0018.
+        Index("ix_styles_facets", "lifecycle", "bag_type", "size_class", "price_tier", "season"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

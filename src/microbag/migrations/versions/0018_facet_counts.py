@@ -50,6 +50,12 @@ def upgrade() -> None:
             name=op.f("pk_facet_sku_cells"),
         ),
     )
+    op.create_index(
+        "ix_styles_facets",
+        "styles",
+        ["lifecycle", "bag_type", "size_class", "price_tier", "season"],
+        unique=False,
+    )
     bind = op.get_bind()
     recount_cells(bind)
     install_cells(bind)
@@ -60,5 +66,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     drop_cells(op.get_bind())
+    op.drop_index("ix_styles_facets", table_name="styles")
     op.drop_table("facet_sku_cells")
     op.drop_table("facet_style_cells")
