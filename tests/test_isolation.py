@@ -191,6 +191,16 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # drops (begin)
     # drops (end)
     # notifications (begin)
+    ("GET", "/api/v1/drops"): ANY,
+    ("POST", "/api/v1/drops"): MERCH,
+    ("GET", "/api/v1/drops/{drop_id}"): ANY,
+    ("PATCH", "/api/v1/drops/{drop_id}"): MERCH,
+    ("POST", "/api/v1/drops/{drop_id}/open"): MERCH,
+    ("POST", "/api/v1/drops/{drop_id}/close"): MERCH,
+    ("POST", "/api/v1/drops/{drop_id}/allocate"): MERCH,
+    ("GET", "/api/v1/drops/{drop_id}/requests"): ALL_STAFF,
+    ("PUT", "/api/v1/drops/{drop_id}/requests"): BUYER_WRITE,
+    ("DELETE", "/api/v1/drops/{drop_id}/requests"): BUYER_WRITE,
     # notifications (end)
     # audit (begin)
     ("GET", "/api/v1/audit"): ALL_STAFF,
@@ -296,6 +306,7 @@ def objects(client, world, db):
         "photo_id": 1,
     }
 
+        "drop_id": 1,  # drops: not company-owned; a missing one answers 404
 
 def _first_id(payload) -> int:
     items = payload["items"] if isinstance(payload, dict) and "items" in payload else payload
