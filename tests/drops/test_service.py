@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from microbag.buyers.models import Company
 from microbag.drops import allocation, service
 from microbag.drops.models import DropAllocation, DropRequest
-from microbag.drops.schemas import DropPatch, RequestLineIn
+from microbag.drops.schemas import DropPatch
 from microbag.errors import DomainError, Forbidden, NotFound
 from microbag.orders import service as orders
 from microbag.orders.models import Order
