@@ -191,6 +191,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # drops (begin)
     # drops (end)
     # notifications (begin)
+    ("GET", "/api/v1/me/notification-preferences"): ANY,
+    ("PUT", "/api/v1/me/notification-preferences"): ANY,
+    ("GET", "/api/v1/mail"): ALL_STAFF,
+    ("GET", "/api/v1/mail/{message_id}"): ALL_STAFF,
+    ("POST", "/api/v1/mail/{message_id}/retry"): ADMIN,
     ("GET", "/api/v1/drops"): ANY,
     ("POST", "/api/v1/drops"): MERCH,
     ("GET", "/api/v1/drops/{drop_id}"): ANY,
@@ -307,6 +312,7 @@ def objects(client, world, db):
     }
 
         "drop_id": 1,  # drops: not company-owned; a missing one answers 404
+        "message_id": 1,  # mail outbox: staff-side, a missing one answers 404
 
 def _first_id(payload) -> int:
     items = payload["items"] if isinstance(payload, dict) and "items" in payload else payload

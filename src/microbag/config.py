@@ -118,6 +118,23 @@ class Settings(BaseSettings):
     reorder_service_level: float = Field(default=0.95, gt=0.5, lt=1.0)
     reorder_review_days: int = Field(default=7, ge=1)
 
+    # E-mail (notifications): the SMTP server the worker delivers queued mail to. With
+    # neither TLS setting, plain SMTP (a local relay); smtp_starttls upgrades the
+    # connection (port 587), smtp_ssl connects over TLS (port 465). Credentials only
+    # when the server asks for them; keep the password in the environment, never here.
+    smtp_host: str = Field(default="127.0.0.1", min_length=1, max_length=253)
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0)
+    mail_from: str = Field(default="microbag <orders@microbag.invalid>", min_length=3)
+    # A message the server refused or could not take is tried again after
+    # mail_backoff_seconds x 2^(attempt-1) (at most 6 hours), up to mail_max_attempts.
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    mail_backoff_seconds: float = Field(default=60.0, ge=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -24,6 +24,7 @@ from microbag.jobs import handlers as _handlers  # noqa: F401 - registers the jo
 from microbag.jobs import policies, service
 from microbag.jobs.registry import JobContext, LeaseLost, PermanentError, handler_for
 from microbag.jobs.service import ClaimedJob
+from microbag.notifications.delivery import deliver_due
 
 log = logging.getLogger("microbag.jobs")
 
@@ -94,8 +95,11 @@ class Worker:
         lease_s: float = policies.DEFAULT_LEASE_S,
         backoff_base_s: float = policies.BACKOFF_BASE_S,
         kinds: Sequence[str] | None = None,
+        deliver_mail: bool = True,
     ) -> None:
         self.db = db
+        # Every worker also delivers the mail outbox between jobs (notifications.delivery).
+        self.deliver_mail = deliver_mail
         self.worker_id = worker_id or new_worker_id()
         self.poll_interval_s = poll_interval_s
         self.lease_s = lease_s
@@ -109,10 +113,12 @@ class Worker:
         )
 
     def run_one(self) -> bool:
-        """Claim and run one due job; False when none is due."""
+        """Deliver the due mail, then claim and run one due job; False when neither
+        anything was sent nor a job was due."""
+        mailed = deliver_due(self.db, self.worker_id) if self.deliver_mail else 0
         job = self.claim()
         if job is None:
-            return False
+            return mailed > 0
         self.execute(job)
         return True
 

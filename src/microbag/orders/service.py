@@ -20,6 +20,8 @@ from microbag.audit import service as audit
 from microbag.bundles import service as bundles
 from microbag.bundles.policies import AppliedBundle
 from microbag.errors import Forbidden, NotFound
+from microbag.money import format_money
+from microbag.notifications import service as notifications
 from microbag.orders import placement, placement_writes, policies
 from microbag.orders.models import IdempotencyRecord, Order, OrderEvent
 from microbag.orders.placement import PlacedOrder
@@ -230,7 +232,24 @@ def confirm_order(session: Session, principal: Principal, order_id: int) -> Orde
     order = _locked_order(session, principal, order_id)
     _record(order, principal, policies.next_status("confirm", order.status))
     session.flush()
+    _notify_confirmed(session, order)
     return order
+
+
+def _notify_confirmed(session: Session, order: Order) -> None:
+    """The buyer's users hear of the confirmation (queued in this unit of work)."""
+    notifications.notify_company(
+        session,
+        company_id=order.company_id,
+        kind="order_confirmed",
+        context={
+            "order_id": order.id,
+            "order_number": str(order.id),
+            "po_number": getattr(order, "po_number", None) or "",
+            "total": format_money(order.total_minor, order.currency),
+            "lines": [{"sku": ln.sku_code, "quantity": ln.quantity} for ln in order.lines],
+        },
+    )
 
 
 def ship_order(session: Session, principal: Principal, order_id: int, tracking_ref: str) -> Order:

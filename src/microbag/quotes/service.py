@@ -17,6 +17,7 @@ from microbag.buyers.models import Company
 from microbag.catalog.models import Sku
 from microbag.config import get_settings
 from microbag.errors import Conflict, DomainError, ErrorItem, Forbidden, NotFound
+from microbag.notifications import service as notifications
 from microbag.orders import service as orders_service
 from microbag.orders.models import Order
 from microbag.orders.schemas import OrderLineIn
@@ -305,6 +306,17 @@ def answer_quote(
     quote.answered_by_id = principal.user_id
     quote.answered_at = utcnow()
     session.flush()
+    notifications.notify_company(
+        session,
+        company_id=quote.company_id,
+        kind="quote_answered",
+        context={
+            "quote_id": quote.id,
+            "quote_number": str(quote.id),
+            "status": quote.status,
+            "message": quote.answer_note or "",
+        },
+    )
     return quote
 
 
