@@ -189,13 +189,6 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # shipping (begin)
     # shipping (end)
     # drops (begin)
-    # drops (end)
-    # notifications (begin)
-    ("GET", "/api/v1/me/notification-preferences"): ANY,
-    ("PUT", "/api/v1/me/notification-preferences"): ANY,
-    ("GET", "/api/v1/mail"): ALL_STAFF,
-    ("GET", "/api/v1/mail/{message_id}"): ALL_STAFF,
-    ("POST", "/api/v1/mail/{message_id}/retry"): ADMIN,
     ("GET", "/api/v1/drops"): ANY,
     ("POST", "/api/v1/drops"): MERCH,
     ("GET", "/api/v1/drops/{drop_id}"): ANY,
@@ -206,6 +199,13 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/drops/{drop_id}/requests"): ALL_STAFF,
     ("PUT", "/api/v1/drops/{drop_id}/requests"): BUYER_WRITE,
     ("DELETE", "/api/v1/drops/{drop_id}/requests"): BUYER_WRITE,
+    # drops (end)
+    # notifications (begin)
+    ("GET", "/api/v1/me/notification-preferences"): ANY,
+    ("PUT", "/api/v1/me/notification-preferences"): ANY,
+    ("GET", "/api/v1/mail"): ALL_STAFF,
+    ("GET", "/api/v1/mail/{message_id}"): ALL_STAFF,
+    ("POST", "/api/v1/mail/{message_id}/retry"): ADMIN,
     # notifications (end)
     # audit (begin)
     ("GET", "/api/v1/audit"): ALL_STAFF,
@@ -309,10 +309,10 @@ def objects(client, world, db):
         "lot_id": 1,
         "inspection_id": 1,  # inspection: staff-side, a missing one answers 404
         "photo_id": 1,
-    }
-
         "drop_id": 1,  # drops: not company-owned; a missing one answers 404
         "message_id": 1,  # mail outbox: staff-side, a missing one answers 404
+    }
+
 
 def _first_id(payload) -> int:
     items = payload["items"] if isinstance(payload, dict) and "items" in payload else payload
