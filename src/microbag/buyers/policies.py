@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
@@ -150,3 +151,52 @@ def open_unpaid_sum(orders: Iterable[tuple[str, datetime | None, int]]) -> int:
 def available_credit(credit_limit_minor: int, open_unpaid_minor: int) -> int:
     """Credit limit minus open unpaid orders, never below zero."""
     return max(credit_limit_minor - open_unpaid_minor, 0)
+
+
+# ---- trade terms ---------------------------------------------------------------------------
+
+# The Incoterms 2020 rules the seller offers (names below).
+INCOTERMS = ("EXW", "FOB", "DAP", "DDP")
+INCOTERM_NAMES: dict[str, str] = {
+    "EXW": "Ex works (EXW)",
+    "FOB": "Free on board (FOB)",
+    "DAP": "Delivered at place (DAP)",
+    "DDP": "Delivered duty paid (DDP)",
+}
+DEFAULT_INCOTERM = "DAP"
+
+
+def is_incoterm(code: object) -> bool:
+    return isinstance(code, str) and code in INCOTERMS
+
+
+# ---- addresses -------------------------------------------------------------------------------
+
+ADDRESS_KINDS = ("billing", "shipping")
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    """Where an order goes, copied onto the order so later address edits do not move it."""
+
+    name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+    def lines(self) -> list[str]:
+        """The address as printed on a label or a packing list (empty parts left out)."""
+        locality = " ".join(part for part in (self.postal_code, self.city) if part)
+        if self.country in POSTCODE_AFTER_CITY:
+            locality = " ".join(part for part in (self.city, self.region, self.postal_code) if part)
+        elif self.region:
+            locality = f"{locality}, {self.region}" if locality else self.region
+        candidates = (self.name, self.line1, self.line2, locality, self.country)
+        return [line for line in candidates if line]
+
+
+# Countries that write "City, ST 12345" (US style) rather than "12345 City".
+POSTCODE_AFTER_CITY = frozenset({"US", "CA", "AU", "GB", "IE", "KR", "BR", "MX", "SA", "AE"})

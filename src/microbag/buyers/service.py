@@ -13,11 +13,12 @@ from microbag.accounts.models import User
 from microbag.accounts.principal import Principal
 from microbag.accounts.service import create_user
 from microbag.audit import service as audit
-from microbag.buyers.models import Company
+from microbag.buyers.models import Company, CompanyAddress
 from microbag.buyers.policies import (
     OPEN_UNPAID_STATUSES,
     REGIONS,
     SEGMENTS,
+    ShipTo,
     available_credit,
     is_country_code,
     is_locale,
@@ -371,3 +372,73 @@ def set_company_user_active(
     return accounts.set_company_user_active(
         session, company_id, user_id, is_active=is_active, actor=actor, actor_label=actor_label
     )
+
+
+# ---- ship-to for orders ------------------------------------------------------------------------
+
+
+def _ship_to(address: CompanyAddress) -> ShipTo:
+    return ShipTo(
+        name=address.name,
+        line1=address.line1,
+        line2=address.line2,
+        city=address.city,
+        region=address.region,
+        postal_code=address.postal_code,
+        country=address.country,
+    )
+
+
+def ship_to_for(session: Session, company_id: int, address_id: int | None) -> ShipTo | None:
+    """The ship-to an order of the company goes to.
+
+    ``address_id`` None means the company's default ship-to (None when it has no active
+    shipping address at all: orders without a ship-to stay valid). An id that is not one of
+    the company's active shipping addresses is a 422 ``unknown_address``.
+    """
+    if address_id is None:
+        default = session.scalars(
+            select(CompanyAddress)
+            .where(
+                CompanyAddress.company_id == company_id,
+                CompanyAddress.kind == "shipping",
+                CompanyAddress.is_active.is_(True),
+            )
+            # The default first; a company without a marked default ships to its oldest one.
+            .order_by(CompanyAddress.is_default.desc(), CompanyAddress.id)
+            .limit(1)
+        ).first()
+        return _ship_to(default) if default is not None else None
+    address = session.get(CompanyAddress, address_id)
+    if (
+        address is None
+        or address.company_id != company_id
+        or address.kind != "shipping"
+        or not address.is_active
+    ):
+        raise DomainError(
+            ErrorItem(
+                "unknown_address",
+                f"address {address_id} is not an active ship-to address of the company",
+                field="ship_to_address_id",
+            ),
+            422,
+        )
+    return _ship_to(address)
+
+
+def list_addresses(
+    session: Session,
+    company_id: int,
+    *,
+    kind: str | None = None,
+    include_inactive: bool = False,
+) -> list[CompanyAddress]:
+    """The company's addresses, defaults first then oldest first (for lists and selects)."""
+    query = select(CompanyAddress).where(CompanyAddress.company_id == company_id)
+    if kind is not None:
+        query = query.where(CompanyAddress.kind == kind)
+    if not include_inactive:
+        query = query.where(CompanyAddress.is_active.is_(True))
+    order = (CompanyAddress.kind, CompanyAddress.is_default.desc(), CompanyAddress.id)
+    return list(session.scalars(query.order_by(*order)))
