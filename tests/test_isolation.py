@@ -183,6 +183,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # addresses (begin)
     # addresses (end)
     # orders-terms (begin)
+    ("GET", "/api/v1/warehouses/{warehouse_code}/regions"): ALL_STAFF,
+    ("PUT", "/api/v1/warehouses/{warehouse_code}/regions"): MERCH,
     # orders-terms (end)
     # backorders (begin)
     # backorders (end)

@@ -24,6 +24,7 @@ from microbag.http import (
     require_staff,
 )
 from microbag.orders import service
+from microbag.orders.header import MAX_PO_NUMBER_LENGTH
 from microbag.orders.models import Order
 from microbag.orders.placement import PlacedOrder
 from microbag.orders.schemas import (
@@ -74,7 +75,14 @@ IDEMPOTENCY_DOC = (
     description="Checks every line and reports every failing one at once: 422 "
     "(`unknown_sku`, `duplicate_sku`, `below_moq`, `not_case_pack_multiple`, "
     "`below_minimum_order_value`, `credit_limit_exceeded`, `idempotency_key_reused`) or "
-    "409 when stock is the only problem (`insufficient_stock`). Nothing is reserved "
+    "409 when stock is the only problem (`insufficient_stock`). The optional header "
+    "(`po_number`, `requested_delivery_date`, `ship_to_address_id`, `notes`, `incoterm`) "
+    "is checked with the lines: 422 `po_number_required`, `invalid_po_number`, "
+    "`requested_date_in_past`, `requested_date_too_far`, `unknown_address`, "
+    "`invalid_notes`, `invalid_incoterm`; a PO number the company used before is 409 "
+    "`duplicate_po_number` (also when two orders with it arrive at once: one is placed). "
+    "Without a ship-to the company's default ship-to applies, without an incoterm the "
+    "company's incoterm. Nothing is reserved "
     "unless the whole order is placed. A transient database failure (a deadlock, a lost "
     "connection) is retried on the server; if it persists, 503 (`try_again` or "
     "`database_unavailable`) with `Retry-After`: send the same request again, with the "
@@ -99,8 +107,12 @@ def place_order(
     # re-runs the whole placement after a deadlock or a cut connection; nothing has
     # been sent by then, and the idempotency key claimed by a failed try was rolled
     # back with it, so a keyed order is still placed at most once.
+    header = body.header()
+
     def place(session: Session) -> tuple[PlacedOrder | Order, bool]:
-        return service.place_order(session, principal, body.lines, idempotency_key=idempotency_key)
+        return service.place_order(
+            session, principal, body.lines, idempotency_key=idempotency_key, header=header
+        )
 
     order, created = db.run(place, write=True)
     # Serialized after the commit (in this thread), so that one company's orders, which
@@ -127,12 +139,17 @@ def list_orders(
         int | None,
         Query(ge=1, le=2_147_483_647, description="Staff only: one buyer company's orders"),
     ] = None,
+    po_number: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_PO_NUMBER_LENGTH, description="The buyer's PO number"),
+    ] = None,
 ) -> Response:
     items, total = service.list_orders(
         session,
         principal,
         status=status,
         company_id=company_id,
+        po_number=po_number,
         offset=paging.offset,
         limit=paging.page_size,
     )

@@ -7,8 +7,8 @@ a buyer's principal exports only their own company's. Amounts are in major units
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from microbag.accounts.principal import Principal
 from microbag.buyers.models import Company
 from microbag.catalog.exporter import write_table
 from microbag.money import to_major
+from microbag.orders.header import ship_to_of
 from microbag.orders.models import Order, OrderLine
 
 COLUMNS: tuple[str, ...] = (
@@ -35,7 +36,34 @@ COLUMNS: tuple[str, ...] = (
     "unit_price",
     "line_total",
     "tracking_ref",
+    # The order header (issue 11), at the end: files read by column position keep working.
+    "po_number",
+    "requested_delivery_date",
+    "incoterm",
+    "ship_to",
+    "ship_to_country",
+    "notes",
 )
+
+
+def header_cells(
+    po_number: str | None,
+    requested_delivery_date: date | None,
+    incoterm: str | None,
+    ship_to: Mapping[str, str] | None,
+    notes: str | None,
+) -> list[str]:
+    """The header's cells (the last columns): the ship-to as its printed lines joined
+    by commas, its country apart (for filtering)."""
+    copy = ship_to_of(ship_to) if ship_to else None
+    return [
+        po_number or "",
+        requested_delivery_date.isoformat() if requested_delivery_date else "",
+        incoterm or "",
+        ", ".join(copy.lines()) if copy else "",
+        copy.country if copy else "",
+        notes or "",
+    ]
 
 
 def _when(value: datetime | None) -> str:
@@ -60,6 +88,11 @@ def order_rows(session: Session, company_id: int | None) -> Iterator[list[Any]]:
             OrderLine.unit_price_minor,
             OrderLine.line_total_minor,
             Order.tracking_ref,
+            Order.po_number,
+            Order.requested_delivery_date,
+            Order.incoterm,
+            Order.ship_to,
+            Order.notes,
         )
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(Company, Company.id == Order.company_id)
@@ -85,6 +118,9 @@ def order_rows(session: Session, company_id: int | None) -> Iterator[list[Any]]:
             str(to_major(row.unit_price_minor, currency)),
             str(to_major(row.line_total_minor, currency)),
             row.tracking_ref or "",
+            *header_cells(
+                row.po_number, row.requested_delivery_date, row.incoterm, row.ship_to, row.notes
+            ),
         ]
 
 

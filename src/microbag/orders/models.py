@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from microbag.db import Base, UTCDateTime
+from microbag.orders.header import ship_to_of
 from microbag.timeutil import utcnow
 
 
@@ -24,6 +26,9 @@ class Order(Base):
     __table_args__ = (
         CheckConstraint("total_minor >= 0", name="total_nonneg"),
         Index("ix_orders_company_created", "company_id", "created_at"),
+        # A buyer's PO number names one order of its company (NULLs: many orders without).
+        # The index decides between concurrent duplicates (orders.placement_writes).
+        Index("uq_orders_company_po_number", "company_id", "po_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +45,23 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The header (issue 11; orders.header): the buyer's PO number, the delivery date it
+    # asks for, where to ship (the address's id and a copy of its fields, so a later
+    # edit of the address leaves the order as placed), notes and the incoterm (EXW, FOB,
+    # DAP, DDP; null on orders placed before incoterms existed).
+    po_number: Mapped[str | None] = mapped_column(String(64), default=None)
+    requested_delivery_date: Mapped[date | None] = mapped_column(default=None)
+    ship_to_address_id: Mapped[int | None] = mapped_column(
+        ForeignKey("company_addresses.id"), default=None
+    )
+    ship_to: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    notes: Mapped[str | None] = mapped_column(Text, default=None)
+    incoterm: Mapped[str | None] = mapped_column(String(3), default=None)
+
+    @property
+    def ship_to_lines(self) -> list[str]:
+        """The ship-to copy as printed on a label (empty without a ship-to)."""
+        return ship_to_of(self.ship_to).lines() if self.ship_to else []
 
     lines: Mapped[list[OrderLine]] = relationship(
         cascade="all, delete-orphan", order_by="OrderLine.line_no", lazy="selectin"

@@ -22,7 +22,8 @@ from microbag.catalog.policies import CODE_PATTERN
 from microbag.errors import DomainError, ErrorItem
 from microbag.money import to_major
 from microbag.orders import policies, service
-from microbag.orders.exporter import COLUMNS
+from microbag.orders.exporter import COLUMNS, header_cells
+from microbag.orders.header import MAX_NOTES_LENGTH, MAX_PO_NUMBER_LENGTH, HeaderIn
 from microbag.orders.models import Order
 from microbag.orders.schemas import MAX_IDEMPOTENCY_KEY_LENGTH, MAX_QUANTITY, OrderStatus
 from microbag.pricing.policies import SkuTerms, round_to_case_pack
@@ -65,18 +66,23 @@ def _cart_page(
     *,
     errors: list[ErrorItem] | None = None,
     status_code: int = 200,
+    header_values: dict[str, str] | None = None,
 ) -> Response:
     check = carts.check_cart(db, user.principal, lines)
     if errors:
         by_line, general = carts.split_errors(errors)
+        # The header's errors show next to their fields, not in the order's list.
+        general = [e for e in general if e.field is None]
         check = carts.CartCheck(ok=False, line_errors=by_line, order_errors=general)
     view = carts.describe_cart(db, _company_id(user), lines, check)
+    header = carts.header_form(db, _company_id(user), header_values, errors or ())
     return render(
         request,
         "orders/cart.html",
         {
             "title": "Cart",
             "cart": view,
+            "header": header,
             # A fresh key per rendering: pressing Place twice sends the same key.
             "idempotency_key": secrets.token_urlsafe(24),
             "may_order": policies.may(user.principal, "place"),
@@ -162,30 +168,68 @@ def place_order(
     idempotency_key: Annotated[str, Form(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = "",
     sku: Annotated[list[str] | None, Form()] = None,
     quantity: Annotated[list[str] | None, Form()] = None,
+    po_number: Annotated[str, Form(max_length=200)] = "",
+    requested_delivery_date: Annotated[str, Form(max_length=32)] = "",
+    ship_to_address_id: Annotated[str, Form(max_length=32)] = "",
+    notes: Annotated[str, Form(max_length=MAX_NOTES_LENGTH * 2)] = "",
+    incoterm: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    """Place the lines the buyer confirmed (carried by the form, not re-read from the cart)."""
+    """Place the lines the buyer confirmed (carried by the form, not re-read from the cart)
+    with the order header the buyer filled in."""
+    values = {
+        "po_number": po_number,
+        "requested_delivery_date": requested_delivery_date,
+        "ship_to_address_id": ship_to_address_id,
+        "notes": notes,
+        "incoterm": incoterm,
+    }
     try:
         if not idempotency_key:
             raise DomainError.single("invalid_cart", "the order form is damaged; reload the cart")
         lines = carts.lines_from_form(sku or [], quantity or [])
+        header = carts.header_from_form(values)
     except DomainError as exc:
         return _cart_page(
-            request, user, db, carts.cart_of(user), errors=exc.items, status_code=exc.status
+            request,
+            user,
+            db,
+            carts.cart_of(user),
+            errors=exc.items,
+            status_code=exc.status,
+            header_values=values,
         )
-    return _place(request, user, db, lines, idempotency_key)
+    return _place(request, user, db, lines, idempotency_key, header, values)
 
 
 def _place(
-    request: Request, user: PortalUser, db: Any, lines: list[carts.CartLine], key: str
+    request: Request,
+    user: PortalUser,
+    db: Any,
+    lines: list[carts.CartLine],
+    key: str,
+    header: HeaderIn,
+    values: dict[str, str],
 ) -> Response:
     try:
         with db.session(write=True) as session:
             order, _created = service.place_order(
-                session, user.principal, carts.as_order_lines(lines), idempotency_key=key
+                session,
+                user.principal,
+                carts.as_order_lines(lines),
+                idempotency_key=key,
+                header=header,
             )
             order_id = order.id
     except DomainError as exc:
-        return _cart_page(request, user, db, lines, errors=exc.items, status_code=exc.status)
+        return _cart_page(
+            request,
+            user,
+            db,
+            lines,
+            errors=exc.items,
+            status_code=exc.status,
+            header_values=values,
+        )
     carts.update_cart(db, user, lambda _lines: [])
     return RedirectResponse(f"/orders/{order_id}?placed=1", status_code=303)
 
@@ -200,10 +244,16 @@ def order_history(
     db: PortalDb,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     status: Annotated[OrderStatus | None, Query()] = None,
+    po_number: Annotated[str, Query(max_length=MAX_PO_NUMBER_LENGTH)] = "",
 ) -> Response:
     with db.session() as session:
         orders, total = service.list_orders(
-            session, user.principal, status=status, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            session,
+            user.principal,
+            status=status,
+            po_number=po_number.strip() or None,
+            offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
         )
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
@@ -216,6 +266,7 @@ def order_history(
             "page": page,
             "pages": pages,
             "status": status,
+            "po_number": po_number.strip(),
             "statuses": policies.STATUSES,
         },
     )
@@ -333,6 +384,13 @@ def order_export_rows(order: Order, company_name: str, company_country: str) -> 
             str(to_major(line.unit_price_minor, c)),
             str(to_major(line.line_total_minor, c)),
             order.tracking_ref or "",
+            *header_cells(
+                order.po_number,
+                order.requested_delivery_date,
+                order.incoterm,
+                order.ship_to,
+                order.notes,
+            ),
         ]
         for line in order.lines
     ]

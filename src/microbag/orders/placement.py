@@ -29,8 +29,8 @@ stores no key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -44,23 +44,26 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from microbag.accounts.principal import Principal
 from microbag.bundles import service as bundles
 from microbag.bundles.policies import AppliedBundle, PricedLine, bundle_discounts, total_discount
-from microbag.buyers.models import Company
+from microbag.buyers.models import Company, CompanyAddress
+from microbag.buyers.policies import ShipTo
 from microbag.catalog.models import Sku
 from microbag.errors import DomainError, ErrorItem, Forbidden
-from microbag.orders import policies
+from microbag.orders import gates, policies
+from microbag.orders.header import EMPTY_HEADER, HeaderIn
 from microbag.orders.models import Order
 from microbag.orders.policies import OPEN_STATUSES, PLACED
 from microbag.orders.schemas import OrderLineIn
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.pricing.policies import SkuTerms, Tier, quantity_errors
 from microbag.pricing.service import chosen_price_list_id
-from microbag.stock.models import StockLevel
+from microbag.stock.models import StockLevel, WarehouseRegion
 from microbag.stock.policies import Bin
+from microbag.timeutil import utcnow
 
 _stock = cast(Table, StockLevel.__table__)
 
@@ -105,6 +108,13 @@ class PlacedOrder:
     status: str = PLACED
     tracking_ref: str | None = None
     paid_at: datetime | None = None
+    # The header (orders.header.Header), as written.
+    po_number: str | None = None
+    requested_delivery_date: date | None = None
+    ship_to_address_id: int | None = None
+    ship_to: dict[str, str] | None = None
+    notes: str | None = None
+    incoterm: str | None = None
 
     @property
     def placed_at(self) -> datetime:
@@ -121,6 +131,13 @@ class Request:
     unit_prices: dict[str, int] = field(default_factory=dict)
     enforce_terms: bool = True
     reserve_stock: bool = True
+    # The header fields as the request gives them (orders.header).
+    header: HeaderIn = EMPTY_HEADER
+    # Set when a drop's allocation places the order: that drop's SKUs pass its embargo
+    # (orders.gates.check_orderable).
+    drop_id: int | None = None
+    # The buyer region stock is reserved for (the ship-to's; None: the company's).
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,10 +150,35 @@ class Buyer:
     credit_limit_minor: int
     price_list_id: int | None
     min_order_value_minor: int
+    # The header's defaults (read in the same statement): the company's region (which
+    # warehouses serve it first), its incoterm, whether it must give a PO number.
+    region: str = ""
+    incoterm_default: str | None = None
+    po_number_required: bool = False
+    # The company's default ship-to (buyers.service.ship_to_for's rule), for orders that
+    # name none: read here so that such an order costs no statement more.
+    default_ship_to_id: int | None = None
+    default_ship_to: ShipTo | None = None
 
 
 def _build_buyer_stmt() -> Select[*tuple[Any, ...]]:
     chosen = chosen_price_list_id()  # pricing owns the rule: one definition
+    # The default ship-to as buyers.service.ship_to_for(None) chooses it: the company's
+    # active shipping address marked default, else its oldest active one (a test keeps
+    # the two in step: tests/orders/test_header.py).
+    candidate = aliased(CompanyAddress)
+    default_address = (
+        select(candidate.id)
+        .where(
+            candidate.company_id == Company.id,
+            candidate.kind == "shipping",
+            candidate.is_active.is_(True),
+        )
+        .order_by(candidate.is_default.desc(), candidate.id)
+        .limit(1)
+        .correlate(Company)
+        .scalar_subquery()
+    )
     return (
         select(
             Company.currency,
@@ -145,8 +187,20 @@ def _build_buyer_stmt() -> Select[*tuple[Any, ...]]:
             Company.credit_limit_minor,
             PriceList.id,
             PriceList.min_order_value_minor,
+            Company.region,
+            Company.incoterm_default,
+            Company.po_number_required,
+            CompanyAddress.id.label("address_id"),
+            CompanyAddress.name,
+            CompanyAddress.line1,
+            CompanyAddress.line2,
+            CompanyAddress.city,
+            CompanyAddress.region.label("address_region"),
+            CompanyAddress.postal_code,
+            CompanyAddress.country.label("address_country"),
         )
         .outerjoin(PriceList, PriceList.id == chosen)
+        .outerjoin(CompanyAddress, CompanyAddress.id == default_address)
         .where(Company.id == bindparam("company_id"))
     )
 
@@ -174,6 +228,21 @@ def buyer_context(session: Session, principal: Principal) -> Buyer:
         int(row.credit_limit_minor),
         row.id,
         int(row.min_order_value_minor or 0),
+        row.region,
+        row.incoterm_default,
+        bool(row.po_number_required),
+        row.address_id,
+        None
+        if row.address_id is None
+        else ShipTo(
+            row.name,
+            row.line1,
+            row.line2,
+            row.city,
+            row.address_region,
+            row.postal_code,
+            row.address_country,
+        ),
     )
 
 
@@ -264,6 +333,14 @@ def check(
     errors = policies.duplicate_sku_errors([line.sku for line in lines])
     skip = {e.line for e in errors}
     facts = _line_facts(session, buyer, {line.sku for line in lines})
+    # What may stop the company ordering a SKU now (drops' embargoes...): once per order.
+    blocked = gates.check_orderable(
+        session,
+        buyer.company_id,
+        sorted({f.sku_id for f in facts.values()}),
+        utcnow(),
+        drop_id=request.drop_id,
+    )
     priced: list[PlacedLine] = []
     all_priced = not errors
     for line_no, line in enumerate(lines, start=1):
@@ -279,6 +356,8 @@ def check(
                 )
             )
             continue
+        if fact.sku_id in blocked:
+            errors.append(replace(blocked[fact.sku_id], line=line_no))
         if request.enforce_terms and fact.terms is not None:
             errors.extend(quantity_errors(fact.terms, line.quantity, line_no))
         if agreed is not None:
@@ -311,7 +390,8 @@ def check(
         )
     bins: dict[int, list[Bin]] = {}
     if request.reserve_stock and priced:
-        bins = _stock_bins(session, sorted({p.sku_id for p in priced}), lock=lock)
+        region = request.region or buyer.region
+        bins = _stock_bins(session, sorted({p.sku_id for p in priced}), region, lock=lock)
         for p in priced:
             have = sum(b.available for b in bins.get(p.sku_id, ()))
             if have < p.quantity:
@@ -431,24 +511,40 @@ def hold_credit(session: Session, buyer: Buyer, total: int) -> None:
         raise DomainError(errors, policies.error_status(errors))
 
 
+# The warehouse's rank for the buyer's region rides along (a scalar subquery on the
+# primary key of warehouse_regions): the preference costs no statement of its own, and
+# the row lock stays on stock_levels alone.
+_preference = (
+    select(WarehouseRegion.rank)
+    .where(
+        WarehouseRegion.warehouse_id == _stock.c.warehouse_id,
+        WarehouseRegion.region == bindparam("region"),
+    )
+    .scalar_subquery()
+)
 _bins_stmt = (
-    select(_stock.c.sku_id, _stock.c.warehouse_id, _stock.c.on_hand - _stock.c.reserved)
+    select(
+        _stock.c.sku_id, _stock.c.warehouse_id, _stock.c.on_hand - _stock.c.reserved, _preference
+    )
     .where(_stock.c.sku_id.in_(bindparam("sku_ids", expanding=True)))
     .order_by(_stock.c.sku_id, _stock.c.warehouse_id)
 )
 _bins_locked_stmt = _bins_stmt.with_for_update()
 
 
-def _stock_bins(session: Session, sku_ids: list[int], *, lock: bool) -> dict[int, list[Bin]]:
-    """Available units per SKU and warehouse; with ``lock``, the rows stay locked.
+def _stock_bins(
+    session: Session, sku_ids: list[int], region: str, *, lock: bool
+) -> dict[int, list[Bin]]:
+    """Available units per SKU and warehouse, with the warehouse's rank for ``region``;
+    with ``lock``, the rows stay locked.
 
     Rows are locked in (SKU, warehouse) order, the order every use case locks them in.
     """
     locking = lock and _locks_rows(session)
     query = _bins_locked_stmt if locking else _bins_stmt
     bins: dict[int, list[Bin]] = {}
-    for sku_id, warehouse_id, available in session.connection().execute(
-        query, {"sku_ids": sku_ids}
+    for sku_id, warehouse_id, available, rank in session.connection().execute(
+        query, {"sku_ids": sku_ids, "region": region}
     ):
-        bins.setdefault(sku_id, []).append(Bin(warehouse_id, int(available)))
+        bins.setdefault(sku_id, []).append(Bin(warehouse_id, int(available), rank))
     return bins

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, text, update
+from sqlalchemy import JSON, Date, Table, bindparam, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from microbag.accounts.principal import Principal
 from microbag.db import UTCDateTime
 from microbag.errors import DomainError, ErrorItem
+from microbag.orders.header import Header
 from microbag.orders.models import IdempotencyRecord, Order, OrderAllocation, OrderEvent, OrderLine
 from microbag.orders.placement import Buyer, PlacedEvent, PlacedLine, PlacedOrder, Request
 from microbag.orders.policies import PLACED
@@ -31,6 +33,7 @@ _lines = cast(Table, OrderLine.__table__)
 _allocations = cast(Table, OrderAllocation.__table__)
 _events = cast(Table, OrderEvent.__table__)
 _keys = cast(Table, IdempotencyRecord.__table__)
+NO_HEADER = Header()
 
 
 def _claim_stmt(insert_fn: Any) -> Any:
@@ -73,8 +76,12 @@ def write_order(
     total: int,
     bins: Mapping[int, list[Bin]],
     key_id: int | None,
+    *,
+    header: Header = NO_HEADER,
 ) -> PlacedOrder:
-    """Insert the order, its lines and event; reserve the stock; link the key."""
+    """Insert the order (with its header), its lines and event; reserve the stock; link
+    the key. A PO number the company used before is ``duplicate_po_number`` (409): the
+    unique index decides, also between two placements at once."""
     now = utcnow()
     event = PlacedEvent(
         None,
@@ -83,14 +90,19 @@ def write_order(
         f"from quote {request.quote_id}" if request.quote_id else "",
         now,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        order_id = _write_in_one_statement(
-            session, principal, buyer, request, priced, total, bins, key_id, event
-        )
-    else:
-        order_id = _write_statement_by_statement(
-            session, principal, buyer, request, priced, total, bins, key_id, event
-        )
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            order_id = _write_in_one_statement(
+                session, principal, buyer, request, priced, total, bins, key_id, event, header
+            )
+        else:
+            order_id = _write_statement_by_statement(
+                session, principal, buyer, request, priced, total, bins, key_id, event, header
+            )
+    except IntegrityError as exc:
+        if header.po_number is None or "po_number" not in str(exc.orig):
+            raise
+        raise duplicate_po_number(header.po_number) from exc
     return PlacedOrder(
         id=order_id,
         company_id=buyer.company_id,
@@ -100,7 +112,35 @@ def write_order(
         created_at=now,
         lines=list(priced),
         events=[event],
+        po_number=header.po_number,
+        requested_delivery_date=header.requested_delivery_date,
+        ship_to_address_id=header.ship_to_address_id,
+        ship_to=dict(header.ship_to) if header.ship_to is not None else None,
+        notes=header.notes,
+        incoterm=header.incoterm,
     )
+
+
+def duplicate_po_number(po_number: str) -> DomainError:
+    return DomainError(
+        ErrorItem(
+            "duplicate_po_number",
+            f"your company already has an order with PO number {po_number}",
+            field="po_number",
+        ),
+        409,
+    )
+
+
+def _header_values(header: Header) -> dict[str, Any]:
+    return {
+        "po_number": header.po_number,
+        "requested_delivery_date": header.requested_delivery_date,
+        "ship_to_address_id": header.ship_to_address_id,
+        "ship_to": dict(header.ship_to) if header.ship_to is not None else None,
+        "notes": header.notes,
+        "incoterm": header.incoterm,
+    }
 
 
 def _write_statement_by_statement(
@@ -113,6 +153,7 @@ def _write_statement_by_statement(
     bins: Mapping[int, list[Bin]],
     key_id: int | None,
     event: PlacedEvent,
+    header: Header,
 ) -> int:
     """SQLite: one statement per table (its write lock is held from BEGIN IMMEDIATE on,
     and a statement costs no network round trip there)."""
@@ -131,6 +172,7 @@ def _write_statement_by_statement(
                 "quote_id": request.quote_id,
                 "created_at": now,
                 "placed_at": now,
+                **_header_values(header),
             },
         )
         .scalar_one()
@@ -218,9 +260,13 @@ _WRITE_ALL_PG = text(
     """
 WITH new_order AS (
     INSERT INTO orders (company_id, placed_by_id, status, currency, total_minor,
-                        price_list_id, quote_id, tracking_ref, created_at, placed_at, paid_at)
+                        price_list_id, quote_id, tracking_ref, created_at, placed_at, paid_at,
+                        po_number, requested_delivery_date, ship_to_address_id, ship_to,
+                        notes, incoterm)
     VALUES (:company_id, :actor_id, :status, :currency, :total_minor,
-            :price_list_id, :quote_id, NULL, :now, :now, NULL)
+            :price_list_id, :quote_id, NULL, :now, :now, NULL,
+            :po_number, :requested_delivery_date, :ship_to_address_id,
+            CAST(:ship_to AS json), :notes, :incoterm)
     RETURNING id
 ), new_lines AS (
     INSERT INTO order_lines (order_id, line_no, sku_id, sku_code, quantity,
@@ -252,12 +298,18 @@ WITH new_order AS (
 )
 SELECT id FROM new_order
 """
-).bindparams(bindparam("now", type_=UTCDateTime()))
+).bindparams(
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("requested_delivery_date", type_=Date()),
+    bindparam("ship_to", type_=JSON(none_as_null=True)),
+)
 
 # Every column the statement above leaves out must be one the database fills itself.
 _WRITTEN_COLUMNS = {
     _orders: {"company_id", "placed_by_id", "status", "currency", "total_minor"}
-    | {"price_list_id", "quote_id", "tracking_ref", "created_at", "placed_at", "paid_at"},
+    | {"price_list_id", "quote_id", "tracking_ref", "created_at", "placed_at", "paid_at"}
+    | {"po_number", "requested_delivery_date", "ship_to_address_id", "ship_to", "notes"}
+    | {"incoterm"},
     _lines: {"order_id", "line_no", "sku_id", "sku_code", "quantity"}
     | {"unit_price_minor", "line_total_minor"},
     _events: {"order_id", "from_status", "to_status", "actor_id", "actor_label", "reason", "at"},
@@ -291,6 +343,7 @@ def _write_in_one_statement(
     bins: Mapping[int, list[Bin]],
     key_id: int | None,
     event: PlacedEvent,
+    header: Header,
 ) -> int:
     """PostgreSQL: reserve the stock (the stock package's one statement), then write the
     rest in ``_WRITE_ALL_PG``."""
@@ -316,6 +369,7 @@ def _write_in_one_statement(
         "allocation_warehouses": [w for _, w, _, _ in plan],
         "allocation_quantities": [q for _, _, q, _ in plan],
         "key_id": key_id,
+        **_header_values(header),
     }
     return int(session.connection().execute(_WRITE_ALL_PG, params).scalar_one())
 

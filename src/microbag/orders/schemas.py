@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from microbag.orders.header import (
+    INCOTERMS,
+    MAX_NOTES_LENGTH,
+    MAX_PO_NUMBER_LENGTH,
+    HeaderIn,
+    ship_to_of,
+)
 from microbag.orders.policies import MAX_REASON_LENGTH, MAX_TRACKING_REF_LENGTH
 
 MAX_LINES = 200
@@ -32,6 +40,43 @@ class OrderIn(BaseModel):
     )
 
     lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
+    # The header (issue 11), all optional; checked by the core (orders.header) so that
+    # every problem comes back at once with its own code.
+    po_number: str | None = Field(
+        None,
+        max_length=200,
+        description=f"Your purchase order number (up to {MAX_PO_NUMBER_LENGTH} characters), "
+        "unique per company; required when your company's account says so",
+        examples=["PO-2026-0042"],
+    )
+    requested_delivery_date: date | None = Field(
+        None, description="The delivery date you ask for; today or later"
+    )
+    ship_to_address_id: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="One of your company's active ship-to addresses; default: the company's "
+        "default ship-to",
+    )
+    notes: str | None = Field(
+        None, max_length=MAX_NOTES_LENGTH * 2, description=f"Up to {MAX_NOTES_LENGTH} characters"
+    )
+    incoterm: str | None = Field(
+        None,
+        max_length=16,
+        description=f"One of {', '.join(INCOTERMS)}; default: your company's incoterm",
+        examples=["DAP"],
+    )
+
+    def header(self) -> HeaderIn:
+        return HeaderIn(
+            po_number=self.po_number,
+            requested_delivery_date=self.requested_delivery_date,
+            ship_to_address_id=self.ship_to_address_id,
+            notes=self.notes,
+            incoterm=self.incoterm,
+        )
 
 
 class CancelIn(BaseModel):
@@ -71,6 +116,20 @@ class OrderEventOut(BaseModel):
     reason: str
 
 
+class ShipToOut(BaseModel):
+    """The ship-to as it was when the order was placed."""
+
+    address_id: int | None
+    name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    lines: list[str] = Field(description="The address as printed on a label")
+
+
 class OrderOut(BaseModel):
     id: int
     company_id: int
@@ -84,6 +143,11 @@ class OrderOut(BaseModel):
     placed_at: datetime | None
     paid_at: datetime | None
     events: list[OrderEventOut]
+    po_number: str | None = None
+    requested_delivery_date: date | None = None
+    ship_to: ShipToOut | None = None
+    notes: str | None = None
+    incoterm: str | None = None
 
 
 class LineLike(Protocol):
@@ -141,6 +205,18 @@ class OrderLike(Protocol):
     def lines(self) -> Sequence[LineLike]: ...
     @property
     def events(self) -> Sequence[EventLike]: ...
+    @property
+    def po_number(self) -> str | None: ...
+    @property
+    def requested_delivery_date(self) -> date | None: ...
+    @property
+    def ship_to_address_id(self) -> int | None: ...
+    @property
+    def ship_to(self) -> Mapping[str, str] | None: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def incoterm(self) -> str | None: ...
 
 
 def _line_out(line: LineLike, currency: str) -> OrderLineOut:
@@ -177,4 +253,16 @@ def order_out(order: OrderLike) -> OrderOut:
         placed_at=order.placed_at,
         paid_at=order.paid_at,
         events=[_event_out(e) for e in order.events],
+        po_number=order.po_number,
+        requested_delivery_date=order.requested_delivery_date,
+        ship_to=ship_to_out(order.ship_to_address_id, order.ship_to),
+        notes=order.notes,
+        incoterm=order.incoterm,
     )
+
+
+def ship_to_out(address_id: int | None, ship_to: Mapping[str, str] | None) -> ShipToOut | None:
+    if not ship_to:
+        return None
+    copy = ship_to_of(ship_to)
+    return ShipToOut(address_id=address_id, **asdict(copy), lines=copy.lines())

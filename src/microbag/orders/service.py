@@ -11,6 +11,7 @@ documented there.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,15 +20,17 @@ from microbag.accounts.principal import Principal
 from microbag.audit import service as audit
 from microbag.bundles import service as bundles
 from microbag.bundles.policies import AppliedBundle
-from microbag.errors import Forbidden, NotFound
+from microbag.errors import DomainError, ErrorItem, Forbidden, NotFound
 from microbag.money import format_money
 from microbag.notifications import service as notifications
-from microbag.orders import placement, placement_writes, policies
+from microbag.orders import placement, placement_header, placement_writes, policies
+from microbag.orders.header import EMPTY_HEADER, HeaderIn, request_digest
 from microbag.orders.models import IdempotencyRecord, Order, OrderEvent
-from microbag.orders.placement import PlacedOrder
+from microbag.orders.placement import PlacedLine, PlacedOrder
 from microbag.orders.policies import RESERVED_STATUSES
 from microbag.orders.schemas import OrderLineIn
 from microbag.stock import service as stock
+from microbag.stock.policies import Bin
 from microbag.timeutil import utcnow
 
 # ---- placing ---------------------------------------------------------------------------------
@@ -43,6 +46,8 @@ def place_order(
     unit_prices: Mapping[str, int] | None = None,
     enforce_terms: bool = True,
     reserve_stock: bool = True,
+    header: HeaderIn = EMPTY_HEADER,
+    drop_id: int | None = None,
 ) -> tuple[PlacedOrder | Order, bool]:
     """Check every line, then place the order and reserve its stock; (order, created now).
 
@@ -56,46 +61,102 @@ def place_order(
     The quote path passes ``quote_id``, agreed ``unit_prices`` per SKU code (such a SKU
     need not be on the price list, but must exist and be active) and
     ``enforce_terms=False`` (no MOQ, case pack or minimum order value).
+
+    ``header``: the PO number, requested delivery date, ship-to, notes and incoterm
+    (orders.header; all optional: the company's default ship-to and incoterm apply),
+    checked with the lines. ``drop_id``: a drop's allocation places the order (its SKUs
+    pass the drop's embargo, orders.gates).
     """
     if not policies.may(principal, "place"):
         raise Forbidden("only a buyer company's owner or buyer may place orders")
     buyer = placement.buyer_context(session, principal)
     request = placement.Request(
-        list(lines), quote_id, dict(unit_prices or {}), enforce_terms, reserve_stock
+        list(lines),
+        quote_id,
+        dict(unit_prices or {}),
+        enforce_terms,
+        reserve_stock,
+        header=header,
+        drop_id=drop_id,
     )
     key_id = None
     if idempotency_key is not None:
-        digest = policies.request_hash((line.sku, line.quantity) for line in request.lines)
+        digest = request_digest(((line.sku, line.quantity) for line in request.lines), header)
         key_id = placement_writes.claim_key(session, buyer.company_id, idempotency_key, digest)
         if key_id is None:  # a replay: the first order (or 422 for other lines)
             earlier = _order_for_key(session, buyer.company_id, idempotency_key, digest)
             if earlier is None:  # unreachable: the key's row is committed
                 raise policies.key_reused()
             return earlier, False
-    priced, total, bins, applied = placement.check(session, buyer, request, lock=True)
+    written, request, header_errors = placement_header.resolve_header(
+        session, buyer, request, utcnow().date()
+    )
+    priced, total, bins, applied = _check_with_header(
+        session, buyer, request, header_errors, lock=True
+    )
     order = placement_writes.write_order(
-        session, principal, buyer, request, priced, total, bins, key_id
+        session, principal, buyer, request, priced, total, bins, key_id, header=written
     )
     bundles.record_discounts(session, order.id, applied)  # the order's discount lines
     placement.hold_credit(session, buyer, total)  # the company's lock, last (lock order)
     return order, True
 
 
-def check_order(session: Session, principal: Principal, lines: Sequence[OrderLineIn]) -> int:
+def _check_with_header(
+    session: Session,
+    buyer: placement.Buyer,
+    request: placement.Request,
+    header_errors: list[ErrorItem],
+    *,
+    lock: bool,
+) -> tuple[list[PlacedLine], int, dict[int, list[Bin]], list[AppliedBundle]]:
+    """``placement.check`` reporting the header's errors with the lines' (all at once)."""
+    try:
+        result = placement.check(session, buyer, request, lock=lock)
+    except DomainError as exc:
+        if not header_errors:
+            raise
+        items = [*exc.items, *header_errors]
+        raise DomainError(items, policies.error_status(items)) from exc
+    if header_errors:
+        raise DomainError(header_errors, policies.error_status(header_errors))
+    return result
+
+
+def check_order(
+    session: Session,
+    principal: Principal,
+    lines: Sequence[OrderLineIn],
+    header: HeaderIn | None = None,
+) -> int:
     """The checks of ``place_order`` without placing or reserving: the total, or DomainError.
 
     The portal's cart shows every problem on its line before the buyer places.
     """
-    return checked_order(session, principal, lines)[0]
+    return checked_order(session, principal, lines, header)[0]
 
 
 def checked_order(
-    session: Session, principal: Principal, lines: Sequence[OrderLineIn]
+    session: Session,
+    principal: Principal,
+    lines: Sequence[OrderLineIn],
+    header: HeaderIn | None = None,
 ) -> tuple[int, list[AppliedBundle]]:
-    """``check_order`` with the bundle discounts placing would apply (the cart shows them)."""
+    """``check_order`` with the bundle discounts placing would apply (the cart shows them).
+
+    ``header`` None checks the lines alone (the cart before the buyer filled the header
+    in); with a header, a PO number used before is reported here already (placing lets
+    the index decide)."""
     buyer = placement.buyer_context(session, principal)
-    _priced, total, _bins, applied = placement.check(
-        session, buyer, placement.Request(list(lines)), lock=False
+    request = placement.Request(list(lines))
+    header_errors: list[ErrorItem] = []
+    if header is not None:
+        _written, request, header_errors = placement_header.resolve_header(
+            session, buyer, replace(request, header=header), utcnow().date()
+        )
+        header_errors += placement_header.po_number_taken(session, buyer.company_id, header)
+    _priced, total, _bins, applied = _check_with_header(
+        session, buyer, request, header_errors, lock=False
     )
     return total, applied
 
@@ -135,11 +196,13 @@ def list_orders(
     *,
     status: str | None = None,
     company_id: int | None = None,
+    po_number: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Order], int]:
     """(page of orders, newest first; number matching). Buyers see their company's only;
-    ``company_id`` filters for staff and is ignored for buyers."""
+    ``company_id`` filters for staff and is ignored for buyers; ``po_number`` finds the
+    order of a buyer's PO number (exact match)."""
     conditions = []
     if principal.company_id is not None:
         conditions.append(Order.company_id == principal.company_id)
@@ -147,6 +210,8 @@ def list_orders(
         conditions.append(Order.company_id == company_id)
     if status is not None:
         conditions.append(Order.status == status)
+    if po_number is not None:
+        conditions.append(Order.po_number == po_number.strip())
     total = session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
     items = session.scalars(
         select(Order).where(*conditions).order_by(Order.id.desc()).offset(offset).limit(limit)

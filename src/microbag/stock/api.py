@@ -20,16 +20,19 @@ from microbag.http import (
     require_staff,
 )
 from microbag.stock import incoming as batches
-from microbag.stock import service
+from microbag.stock import regions, service
 from microbag.stock.models import Warehouse
 from microbag.stock.schemas import (
     WAREHOUSE_CODE_PATTERN,
     IncomingCreate,
     IncomingOut,
     OnHandIn,
+    RegionRank,
     StockOut,
     WarehouseCreate,
     WarehouseOut,
+    WarehouseRegionsIn,
+    WarehouseRegionsOut,
 )
 
 router = APIRouter(tags=["stock"])
@@ -174,3 +177,45 @@ def receive_incoming(
 ) -> IncomingOut:
     """The batch arrived: its units join on hand (admin, merchandiser); 409 if received before."""
     return incoming_out(batches.receive_incoming(session, incoming_id))
+
+
+WarehouseCodePath = Annotated[
+    str, Path(min_length=1, max_length=32, pattern=WAREHOUSE_CODE_PATTERN)
+]
+
+
+def _regions_out(code: str, ranks: dict[str, int]) -> WarehouseRegionsOut:
+    return WarehouseRegionsOut(
+        warehouse=code,
+        regions=[RegionRank.model_validate({"region": r, "rank": n}) for r, n in ranks.items()],
+    )
+
+
+@router.get(
+    "/warehouses/{warehouse_code}/regions",
+    response_model=WarehouseRegionsOut,
+    responses=READ_RESPONSES,
+)
+def warehouse_regions(
+    warehouse_code: WarehouseCodePath, _staff: StaffReader, session: ReadSession
+) -> WarehouseRegionsOut:
+    """The buyer regions this warehouse serves first, by rank (orders of buyers in those
+    regions reserve from it before the fullest warehouse)."""
+    return _regions_out(warehouse_code, regions.regions_of(session, warehouse_code))
+
+
+@router.put(
+    "/warehouses/{warehouse_code}/regions",
+    response_model=WarehouseRegionsOut,
+    responses=WRITE_RESPONSES,
+)
+def set_warehouse_regions(
+    warehouse_code: WarehouseCodePath,
+    body: WarehouseRegionsIn,
+    _staff: StaffWriter,
+    session: WriteSession,
+) -> WarehouseRegionsOut:
+    """Replace the regions this warehouse serves first (admin, merchandiser); 422
+    `duplicate_region` when a region is listed twice."""
+    pairs = [(r.region, r.rank) for r in body.regions]
+    return _regions_out(warehouse_code, regions.set_regions(session, warehouse_code, pairs))

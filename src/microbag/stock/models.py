@@ -20,6 +20,21 @@ class Warehouse(Base):
     country: Mapped[str] = mapped_column(String(2), default="US")
 
 
+class WarehouseRegion(Base):
+    """A buyer region a warehouse serves first, with its rank for that region (1 = the
+    region's first choice). Placement reserves from the warehouses serving the buyer's
+    region by rank, then from the fullest (``stock.policies.allocation_order``)."""
+
+    __tablename__ = "warehouse_regions"
+    __table_args__ = (CheckConstraint("rank >= 1", name="rank_positive"),)
+
+    warehouse_id: Mapped[int] = mapped_column(
+        ForeignKey("warehouses.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(String(32), primary_key=True)  # buyers.policies.REGIONS
+    rank: Mapped[int]
+
+
 class StockLevel(Base):
     """Available to sell = on_hand - reserved; the checks make oversell impossible."""
 

@@ -15,7 +15,8 @@ from starlette.responses import RedirectResponse, Response
 
 from microbag.errors import DomainError
 from microbag.stock import incoming as batches
-from microbag.stock import service
+from microbag.stock import regions, service
+from microbag.stock.policies import format_region_ranks, parse_region_ranks
 from microbag.timeutil import utcnow
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import PortalDb, StaffUser
@@ -40,12 +41,17 @@ FIELD_OF_CODE = {
     "warehouse_code_taken": "code",
     "unknown_country": "country",
     "invalid_name": "name",
+    "invalid_regions": "regions",
+    "unknown_region": "regions",
+    "duplicate_region": "regions",
+    "invalid_rank": "regions",
 }
 DONE = {
     "set": "On hand saved.",
     "incoming": "Incoming batch recorded.",
     "received": "Batch received: its units are on hand.",
     "warehouse": "Warehouse added.",
+    "regions": "Served regions saved.",
 }
 
 
@@ -79,6 +85,7 @@ def _page(
             session, sku=sku or None, warehouse=warehouse or None, pending=True, limit=PAGE_SIZE
         )
         warehouses, _count = service.list_warehouses(session, limit=200)
+        served = regions.regions_by_warehouse(session)
     params = {"sku": sku, "warehouse": warehouse}
     return staff_page(
         request,
@@ -90,6 +97,8 @@ def _page(
             "incoming": incoming,
             "incoming_total": incoming_total,
             "warehouses": warehouses,
+            # Served regions per warehouse code, in the form's notation ("europe:1, ...").
+            "served": {code: format_region_ranks(r.items()) for code, r in served.items()},
             "filters": params,
             "pager": pager("/staff/stock", params, page, total, PAGE_SIZE),
             "form": form,
@@ -229,6 +238,26 @@ def add_warehouse(request: Request, user: StockStaff, db: PortalDb, form: Form) 
     except DomainError as exc:
         return _failed(request, user, db, "warehouse", values, _core_errors(exc), exc.status)
     return RedirectResponse("/staff/stock?done=warehouse#warehouses", status_code=303)
+
+
+@router.post("/staff/stock/warehouses/{code}/regions")
+def set_warehouse_regions(
+    request: Request,
+    code: Annotated[str, Path(min_length=1, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")],
+    user: StockStaff,
+    db: PortalDb,
+    form: Form,
+) -> Response:
+    """The regions a warehouse serves first, as "europe:1, middle_east:2"."""
+    values = {"regions": text(form, "regions", 400), "code": code, "sku": ""}
+    try:
+        with db.session(write=True) as session:
+            regions.set_regions(session, code, parse_region_ranks(values["regions"]))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _failed(request, user, db, f"regions-{code}", values, _core_errors(exc), exc.status)
+    return RedirectResponse("/staff/stock?done=regions#warehouses", status_code=303)
 
 
 @router.post("/staff/stock/incoming/{incoming_id}/receive")

@@ -8,8 +8,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from microbag.accounts.schemas import FREE_TEXT_PATTERN, INT32_MAX, InputModel, Name
-from microbag.buyers.schemas import CountryCode
+from microbag.buyers.policies import REGIONS
+from microbag.buyers.schemas import CountryCode, RegionName
 from microbag.catalog.policies import CODE_PATTERN as SKU_CODE_PATTERN
+from microbag.stock.policies import MAX_REGION_RANK
 
 WAREHOUSE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
 
@@ -69,3 +71,19 @@ class IncomingOut(BaseModel):
     ship_to: date = Field(description="Latest ship date of these units")
     note: str
     received_at: datetime | None = Field(description="null while still expected")
+
+
+class RegionRank(BaseModel):
+    region: RegionName
+    rank: int = Field(ge=1, le=MAX_REGION_RANK, description="1 = the region's first choice")
+
+
+class WarehouseRegionsIn(InputModel):
+    """The regions a warehouse serves first; an empty list: none (it is chosen by fullness)."""
+
+    regions: list[RegionRank] = Field(max_length=len(REGIONS))
+
+
+class WarehouseRegionsOut(BaseModel):
+    warehouse: str
+    regions: list[RegionRank]

@@ -23,7 +23,7 @@ from microbag.buyers.policies import is_country_code
 from microbag.catalog.models import Sku
 from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
 from microbag.orders.models import OrderAllocation
-from microbag.stock.models import IncomingStock, StockLevel, Warehouse
+from microbag.stock.models import IncomingStock, StockLevel, Warehouse, WarehouseRegion
 from microbag.stock.policies import Bin, allocate, available_to_sell, ship_window
 from microbag.timeutil import utcnow
 
@@ -324,6 +324,7 @@ def delete_warehouse(session: Session, code: str) -> None:
             "warehouse_in_use", f"warehouse {code} holds stock or has incoming or order history"
         )
     session.execute(delete(StockLevel).where(StockLevel.warehouse_id == warehouse.id))
+    session.execute(delete(WarehouseRegion).where(WarehouseRegion.warehouse_id == warehouse.id))
     session.delete(warehouse)
     session.flush()
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from microbag.accounts.principal import Principal
 from microbag.bundles.policies import AppliedBundle
 from microbag.bundles.service import TogetherView, together_for
-from microbag.buyers.service import available_credit_for, get_company
+from microbag.buyers.service import available_credit_for, get_company, list_addresses
 from microbag.catalog.service import sku_labels
 from microbag.db import Database
 from microbag.errors import DomainError, ErrorItem
 from microbag.orders import service as orders
+from microbag.orders.header import INCOTERMS, HeaderIn
 from microbag.orders.schemas import MAX_LINES, MAX_QUANTITY, OrderLineIn
 from microbag.pricing.policies import SkuTerms
 from microbag.pricing.service import price_list_for_company, terms_for
@@ -124,13 +126,140 @@ def split_errors(items: Sequence[ErrorItem]) -> tuple[dict[int, list[ErrorItem]]
     return by_line, general
 
 
-def check_cart(db: Database, principal: Principal, lines: Sequence[CartLine]) -> CartCheck:
-    """Every rule the core checks at placing, shown before placing (nothing is written)."""
+def header_field_errors(items: Sequence[ErrorItem]) -> dict[str, list[ErrorItem]]:
+    """The order header's errors by form field (po_number, ship_to_address_id...)."""
+    by_field: dict[str, list[ErrorItem]] = {}
+    for item in items:
+        if item.line is None and item.field is not None:
+            by_field.setdefault(item.field, []).append(item)
+    return by_field
+
+
+# ---- the order header's form -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShipToChoice:
+    address_id: int
+    label: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class HeaderForm:
+    """What the cart's header fields offer and hold (the company's ship-tos, its
+    defaults, the values the buyer typed when placing failed)."""
+
+    ship_tos: list[ShipToChoice]
+    incoterms: tuple[str, ...]
+    incoterm_default: str
+    po_number_required: bool
+    values: dict[str, str]
+    errors: dict[str, list[ErrorItem]]
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    @property
+    def selected_ship_to(self) -> str:
+        if "ship_to_address_id" in self.values:
+            return self.values["ship_to_address_id"]
+        default = next((c for c in self.ship_tos if c.is_default), None)
+        chosen = default or (self.ship_tos[0] if self.ship_tos else None)
+        return str(chosen.address_id) if chosen else ""
+
+
+def header_form(
+    db: Database,
+    company_id: int,
+    values: dict[str, str] | None = None,
+    errors: Sequence[ErrorItem] = (),
+) -> HeaderForm:
+    with db.session() as session:
+        company = get_company(session, company_id)
+        addresses = list_addresses(session, company_id, kind="shipping")
+        incoterm_default = company.incoterm_default
+        required = company.po_number_required
+        choices = [
+            ShipToChoice(
+                a.id,
+                " · ".join(
+                    part
+                    for part in (a.label, a.name, a.line1, f"{a.postal_code} {a.city}".strip())
+                    if part
+                )
+                + f" ({a.country})",
+                a.is_default,
+            )
+            for a in addresses
+        ]
+    return HeaderForm(
+        ship_tos=choices,
+        incoterms=INCOTERMS,
+        incoterm_default=incoterm_default,
+        po_number_required=required,
+        values=dict(values or {}),
+        errors=header_field_errors(errors),
+    )
+
+
+HEADER_FIELDS = ("po_number", "requested_delivery_date", "ship_to_address_id", "notes", "incoterm")
+
+
+def header_from_form(values: dict[str, str]) -> HeaderIn:
+    """The header the place form carried; a malformed date or address id is a
+    DomainError on its field (the core checks the rest)."""
+    raw_date = values.get("requested_delivery_date", "").strip()
+    raw_address = values.get("ship_to_address_id", "").strip()
+    errors: list[ErrorItem] = []
+    wanted = None
+    if raw_date:
+        try:
+            wanted = date.fromisoformat(raw_date)
+        except ValueError:
+            errors.append(
+                ErrorItem(
+                    "invalid_date",
+                    "enter the requested delivery date as YYYY-MM-DD",
+                    field="requested_delivery_date",
+                )
+            )
+    address_id = None
+    if raw_address:
+        if not raw_address.isdigit() or len(raw_address) > 9:
+            errors.append(
+                ErrorItem(
+                    "unknown_address",
+                    "choose one of your ship-to addresses",
+                    field="ship_to_address_id",
+                )
+            )
+        else:
+            address_id = int(raw_address)
+    if errors:
+        raise DomainError(errors)
+    return HeaderIn(
+        po_number=values.get("po_number") or None,
+        requested_delivery_date=wanted,
+        ship_to_address_id=address_id,
+        notes=values.get("notes") or None,
+        incoterm=values.get("incoterm") or None,
+    )
+
+
+def check_cart(
+    db: Database,
+    principal: Principal,
+    lines: Sequence[CartLine],
+    header: HeaderIn | None = None,
+) -> CartCheck:
+    """Every rule the core checks at placing, shown before placing (nothing is written).
+    Without ``header``, the lines alone (the header is checked when the buyer places)."""
     if not lines:
         return CartCheck(ok=False)
     with db.session() as session:
         try:
-            total, bundles = orders.checked_order(session, principal, as_order_lines(lines))
+            total, bundles = orders.checked_order(session, principal, as_order_lines(lines), header)
         except DomainError as exc:
             by_line, general = split_errors(exc.items)
             return CartCheck(ok=False, line_errors=by_line, order_errors=general)
