@@ -181,6 +181,12 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # reorder (end)
     # ---- issue 11: each package adds its routes in its own block ----
     # addresses (begin)
+    ("GET", "/api/v1/companies/{company_id}/addresses"): ALL_STAFF,
+    ("POST", "/api/v1/companies/{company_id}/addresses"): SALES,
+    ("DELETE", "/api/v1/companies/{company_id}/addresses/{address_id}"): SALES,
+    ("GET", "/api/v1/my/addresses"): ALL_BUYERS,
+    ("POST", "/api/v1/my/addresses"): frozenset({"owner"}),
+    ("DELETE", "/api/v1/my/addresses/{address_id}"): frozenset({"owner"}),
     # addresses (end)
     # orders-terms (begin)
     ("GET", "/api/v1/warehouses/{warehouse_code}/regions"): ALL_STAFF,
@@ -219,7 +225,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 # For these, company B's users must get 404 for company A's object.
 # (A compliance document is not owned by a company but by a market: the fixture's is for
 # company A's region, so company B's users must not see it either.)
-OWNED_PARAMS = {"order_id", "quote_id", "artwork_id", "token_id", "document_id", "suggestion_id"}
+OWNED_PARAMS = {
+    "address_id",
+    "order_id",
+    "quote_id",
+    "artwork_id",
+    "token_id",
+    "document_id",
+    "suggestion_id",
+}
 
 
 def api_routes(app) -> list[tuple[str, str]]:
@@ -266,6 +280,19 @@ def objects(client, world, db):
     assert art.status_code == 201, art.text
     token = client.get("/api/v1/me/tokens", headers=world.auth("owner@a.test"))
     assert token.status_code == 200, token.text
+    address = client.post(
+        "/api/v1/my/addresses",
+        json={
+            "kind": "shipping",
+            "line1": "1 Main St",
+            "city": "Austin",
+            "region": "TX",
+            "postal_code": "78701",
+            "country": "US",
+        },
+        headers=world.auth("owner@a.test"),
+    )
+    assert address.status_code == 201, address.text
     staff_user = client.get("/api/v1/staff-users", headers=world.auth("admin@seller.test"))
     assert staff_user.status_code == 200, staff_user.text
     incoming = client.get("/api/v1/incoming", headers=world.auth("admin@seller.test"))
@@ -313,6 +340,7 @@ def objects(client, world, db):
         "photo_id": 1,
         "drop_id": 1,  # drops: not company-owned; a missing one answers 404
         "message_id": 1,  # mail outbox: staff-side, a missing one answers 404
+        "address_id": address.json()["id"],
     }
 
 

@@ -169,6 +169,8 @@ def test_my_company_with_available_credit(client, world, db):
         "payment_terms_days": 30,
         "payment_terms": "net 30",
         "credit_limit": {"amount_minor": 5_000_000, "currency": "EUR"},
+        "incoterm_default": "DAP",
+        "po_number_required": False,
         "available_credit": {"amount_minor": 4_650_000, "currency": "EUR"},
     }
     r = client.get("/api/v1/my/company", headers=world.auth("buyer@b.test"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 
 from microbag.accounts.api import user_out
 from microbag.accounts.models import User
@@ -12,9 +13,11 @@ from microbag.accounts.policies import STAFF_COMPANY_ROLES
 from microbag.accounts.principal import Principal
 from microbag.accounts.schemas import FREE_TEXT_PATTERN, MoneyOut, UserOut
 from microbag.buyers import service
-from microbag.buyers.models import Company
+from microbag.buyers.models import Company, CompanyAddress
 from microbag.buyers.policies import available_credit
 from microbag.buyers.schemas import (
+    AddressIn,
+    AddressOut,
     CompanyCreate,
     CompanyOut,
     CompanyUpdate,
@@ -64,6 +67,8 @@ def company_out(company: Company, open_unpaid: int) -> CompanyOut:
         payment_terms_days=company.payment_terms_days,
         payment_terms=service.terms_label(company),
         credit_limit=_money(company.credit_limit_minor, cur),
+        incoterm_default=company.incoterm_default,
+        po_number_required=company.po_number_required,
         open_unpaid=_money(open_unpaid, cur),
         available_credit=_money(available_credit(company.credit_limit_minor, open_unpaid), cur),
         locale=company.locale,
@@ -185,6 +190,8 @@ def my_company(principal: BuyerUser, session: ReadSession) -> MyCompanyOut:
         payment_terms_days=company.payment_terms_days,
         payment_terms=service.terms_label(company),
         credit_limit=_money(company.credit_limit_minor, cur),
+        incoterm_default=company.incoterm_default,
+        po_number_required=company.po_number_required,
         available_credit=_money(service.available_credit_for(session, company), cur),
     )
 
@@ -209,3 +216,83 @@ def add_my_user(body: MyUserCreate, principal: BuyerOwner, session: WriteSession
         session, principal.company_id, **body.model_dump(), actor=principal
     )
     return user_out(user)
+
+
+# ---- addresses (issue 11): staff for any company, a buyer company's own ----------------------
+
+AddressId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Address id")]
+
+
+def _address_out(address: CompanyAddress) -> AddressOut:
+    return AddressOut.model_validate(address, from_attributes=True)
+
+
+def _own_company(principal: Principal) -> int:
+    if principal.company_id is None:  # require_buyer guarantees it
+        raise Forbidden("buyer accounts only")
+    return principal.company_id
+
+
+def _add(session: Session, company_id: int, body: AddressIn, actor: Principal) -> AddressOut:
+    fields = body.model_dump(exclude={"make_default"})
+    address = service.add_address(
+        session, company_id, fields, make_default=body.make_default, actor=actor
+    )
+    return _address_out(address)
+
+
+@router.get(
+    "/companies/{company_id}/addresses", response_model=list[AddressOut], responses=READ_RESPONSES
+)
+def company_addresses(
+    _staff: StaffReader, session: ReadSession, company_id: IdPath
+) -> list[AddressOut]:
+    """A company's active addresses, defaults first."""
+    service.get_company(session, company_id)
+    return [_address_out(a) for a in service.list_addresses(session, company_id)]
+
+
+@router.post(
+    "/companies/{company_id}/addresses",
+    status_code=201,
+    response_model=AddressOut,
+    responses=WRITE_RESPONSES,
+)
+def add_company_address(
+    body: AddressIn, staff: StaffWriter, session: WriteSession, company_id: IdPath
+) -> AddressOut:
+    """Add a bill-to or ship-to address (``invalid_postal_code`` names the format)."""
+    return _add(session, company_id, body, staff)
+
+
+@router.delete(
+    "/companies/{company_id}/addresses/{address_id}",
+    response_model=AddressOut,
+    responses=WRITE_RESPONSES,
+)
+def retire_company_address(
+    staff: StaffWriter, session: WriteSession, company_id: IdPath, address_id: AddressId
+) -> AddressOut:
+    """Retire an address (orders placed with it keep their copy)."""
+    return _address_out(service.deactivate_address(session, company_id, address_id, actor=staff))
+
+
+@router.get("/my/addresses", response_model=list[AddressOut], responses=READ_RESPONSES)
+def my_addresses(buyer: BuyerUser, session: ReadSession) -> list[AddressOut]:
+    """Your company's active addresses (ship-tos to choose on an order), defaults first."""
+    return [_address_out(a) for a in service.list_addresses(session, _own_company(buyer))]
+
+
+@router.post("/my/addresses", status_code=201, response_model=AddressOut, responses=WRITE_RESPONSES)
+def add_my_address(body: AddressIn, owner: BuyerOwner, session: WriteSession) -> AddressOut:
+    """Add an address to your company (owner)."""
+    return _add(session, _own_company(owner), body, owner)
+
+
+@router.delete("/my/addresses/{address_id}", response_model=AddressOut, responses=WRITE_RESPONSES)
+def retire_my_address(
+    owner: BuyerOwner, session: WriteSession, address_id: AddressId
+) -> AddressOut:
+    """Retire one of your company's addresses (owner; 404 for another company's)."""
+    company_id = _own_company(owner)
+    return _address_out(service.deactivate_address(session, company_id, address_id, actor=owner))

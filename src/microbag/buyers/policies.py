@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+
+from microbag.errors import ErrorItem
 
 SEGMENTS = ("department_store", "boutique", "distributor", "ecommerce", "brand")
 
@@ -200,3 +203,106 @@ class ShipTo:
 
 # Countries that write "City, ST 12345" (US style) rather than "12345 City".
 POSTCODE_AFTER_CITY = frozenset({"US", "CA", "AU", "GB", "IE", "KR", "BR", "MX", "SA", "AE"})
+
+
+# ---- address checks ----------------------------------------------------------------------------
+
+# Postal code formats of the markets microbag sells to (upper-cased, spaces as written by
+# the post office). A country missing here accepts any code up to 12 characters; one whose
+# value is None has no postal codes (an empty one is expected, a given one is kept).
+POSTAL_CODES: dict[str, tuple[str, str] | None] = {
+    "US": (r"\d{5}(-\d{4})?", "12345 or 12345-6789"),
+    "CA": (r"[A-Z]\d[A-Z] ?\d[A-Z]\d", "A1A 1A1"),
+    "GB": (r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}", "SW1A 1AA"),
+    "IE": (r"[A-Z]\d[\dW] ?[A-Z\d]{4}", "D02 X285"),
+    "DE": (r"\d{5}", "5 digits"),
+    "FR": (r"\d{5}", "5 digits"),
+    "IT": (r"\d{5}", "5 digits"),
+    "ES": (r"\d{5}", "5 digits"),
+    "NL": (r"\d{4} ?[A-Z]{2}", "1234 AB"),
+    "BE": (r"\d{4}", "4 digits"),
+    "AT": (r"\d{4}", "4 digits"),
+    "CH": (r"\d{4}", "4 digits"),
+    "DK": (r"\d{4}", "4 digits"),
+    "PT": (r"\d{4}-\d{3}", "1234-567"),
+    "SE": (r"\d{3} ?\d{2}", "123 45"),
+    "PL": (r"\d{2}-\d{3}", "12-345"),
+    "JP": (r"\d{3}-?\d{4}", "123-4567"),
+    "KR": (r"\d{5}", "5 digits"),
+    "CN": (r"\d{6}", "6 digits"),
+    "SA": (r"\d{5}(-\d{4})?", "5 digits"),
+    "MX": (r"\d{5}", "5 digits"),
+    "BR": (r"\d{5}-?\d{3}", "12345-678"),
+    "AU": (r"\d{4}", "4 digits"),
+    "AE": None,
+    "HK": None,
+    "QA": None,
+}
+
+
+def postal_code_error(country: str, postal_code: str) -> ErrorItem | None:
+    """Why ``postal_code`` is not a postal code of ``country`` (None: it is)."""
+    code = postal_code.strip().upper()
+    rule = POSTAL_CODES.get(country, ("", ""))
+    if rule is None:
+        return None
+    pattern, shape = rule
+    if not pattern:
+        if len(code) > 12:
+            return ErrorItem(
+                "invalid_postal_code", "a postal code is at most 12 characters", field="postal_code"
+            )
+        return None
+    if not code:
+        return ErrorItem(
+            "postal_code_required",
+            f"a postal code is needed in {country} ({shape})",
+            field="postal_code",
+        )
+    if re.fullmatch(pattern, code) is None:
+        return ErrorItem(
+            "invalid_postal_code",
+            f"{postal_code!r} is not a postal code of {country} (expected {shape})",
+            field="postal_code",
+        )
+    return None
+
+
+def address_errors(fields: dict[str, str]) -> list[ErrorItem]:
+    """Every problem of an address at once (kind, country, lines, city, postal code)."""
+    errors: list[ErrorItem] = []
+    if fields.get("kind") not in ADDRESS_KINDS:
+        errors.append(
+            ErrorItem("invalid_address_kind", "kind is billing or shipping", field="kind")
+        )
+    country = fields.get("country", "").upper()
+    if not is_country_code(country):
+        errors.append(
+            ErrorItem(
+                "invalid_country", f"{country!r} is not an ISO 3166 country code", field="country"
+            )
+        )
+    for name, limit in (("line1", 200), ("city", 100)):
+        value = fields.get(name, "").strip()
+        if not value:
+            errors.append(ErrorItem("required", f"{name} is required", field=name))
+        elif len(value) > limit:
+            errors.append(
+                ErrorItem("too_long", f"{name} is at most {limit} characters", field=name)
+            )
+    for name, limit in (
+        ("label", 80),
+        ("name", 200),
+        ("line2", 200),
+        ("region", 100),
+        ("phone", 40),
+    ):
+        if len(fields.get(name, "")) > limit:
+            errors.append(
+                ErrorItem("too_long", f"{name} is at most {limit} characters", field=name)
+            )
+    if is_country_code(country):
+        problem = postal_code_error(country, fields.get("postal_code", ""))
+        if problem is not None:
+            errors.append(problem)
+    return errors

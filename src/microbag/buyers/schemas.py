@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from microbag.accounts.schemas import (
     Email,
@@ -61,6 +61,12 @@ class CompanyUpdate(InputModel):
     credit_limit_minor: CreditLimit | None = None
     locale: LocaleCode | None = None
     is_active: bool | None = None
+    incoterm_default: Literal["EXW", "FOB", "DAP", "DDP"] | None = Field(
+        None, description="The incoterm an order gets when it names none"
+    )
+    po_number_required: bool | None = Field(
+        None, description="Every order of the company must carry the buyer's PO number"
+    )
 
 
 class CompanyOut(BaseModel):
@@ -73,6 +79,8 @@ class CompanyOut(BaseModel):
     payment_terms_days: int | None = Field(description="null = prepaid")
     payment_terms: str = Field(description='"prepaid" or "net N"')
     credit_limit: MoneyOut
+    incoterm_default: str = "DAP"
+    po_number_required: bool = False
     open_unpaid: MoneyOut = Field(description="Placed to delivered orders not yet paid")
     available_credit: MoneyOut = Field(description="Credit limit minus open unpaid orders")
     locale: str
@@ -90,6 +98,8 @@ class MyCompanyOut(BaseModel):
     payment_terms_days: int | None = Field(description="null = prepaid")
     payment_terms: str = Field(description='"prepaid" or "net N"')
     credit_limit: MoneyOut
+    incoterm_default: str = "DAP"
+    po_number_required: bool = False
     available_credit: MoneyOut = Field(description="Credit limit minus open unpaid orders")
 
 
@@ -107,3 +117,38 @@ class MyUserCreate(InputModel):
     name: ShortName = ""
     role: Literal["buyer", "viewer"]
     password: Password | None = Field(None, description="Optional; tokens work without one")
+
+
+class AddressIn(BaseModel):
+    """A bill-to or ship-to address (checked by buyers.policies.address_errors)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="billing or shipping", examples=["shipping"])
+    label: str = Field("", max_length=80, examples=["Paris boutique"])
+    name: str = Field("", max_length=200, description="Recipient or attention line")
+    line1: str = Field(max_length=200, examples=["12 rue du Bac"])
+    line2: str = Field("", max_length=200)
+    city: str = Field(max_length=100, examples=["Paris"])
+    region: str = Field("", max_length=100, description="State, prefecture or province")
+    postal_code: str = Field("", max_length=20, examples=["75007"])
+    country: str = Field(min_length=2, max_length=2, examples=["FR"])
+    phone: str = Field("", max_length=40)
+    make_default: bool = Field(False, description="Make it the company's default of its kind")
+
+
+class AddressOut(BaseModel):
+    id: int
+    company_id: int
+    kind: str
+    label: str
+    name: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    phone: str
+    is_default: bool
+    is_active: bool

@@ -19,8 +19,10 @@ from microbag.buyers.policies import (
     REGIONS,
     SEGMENTS,
     ShipTo,
+    address_errors,
     available_credit,
     is_country_code,
+    is_incoterm,
     is_locale,
     payment_terms_label,
     region_for_country,
@@ -41,6 +43,8 @@ COMPANY_FIELDS = frozenset(
         "credit_limit_minor",
         "locale",
         "is_active",
+        "incoterm_default",
+        "po_number_required",
     }
 )
 # Fields where null is a value: prepaid terms, and "derive the region from the country".
@@ -125,6 +129,12 @@ def list_companies(
 def _company_errors(values: Mapping[str, Any]) -> list[ErrorItem]:
     """Every broken rule among the given company fields."""
     errors: list[ErrorItem] = []
+    if "incoterm_default" in values and not is_incoterm(values["incoterm_default"]):
+        errors.append(
+            ErrorItem(
+                "invalid_incoterm", "the incoterm is EXW, FOB, DAP or DDP", field="incoterm_default"
+            )
+        )
     if "name" in values and not str(values["name"]).strip():
         errors.append(ErrorItem("invalid_name", "the company needs a name", field="name"))
     if "segment" in values and values["segment"] not in SEGMENTS:
@@ -442,3 +452,96 @@ def list_addresses(
         query = query.where(CompanyAddress.is_active.is_(True))
     order = (CompanyAddress.kind, CompanyAddress.is_default.desc(), CompanyAddress.id)
     return list(session.scalars(query.order_by(*order)))
+
+
+ADDRESS_FIELDS = ("label", "name", "line1", "line2", "city", "region", "postal_code", "phone")
+
+
+def add_address(
+    session: Session,
+    company_id: int,
+    fields: Mapping[str, Any],
+    *,
+    make_default: bool = False,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> CompanyAddress:
+    """Add a bill-to or ship-to address (checked: country, postal code format, lines).
+
+    The company's first address of a kind becomes its default; ``make_default`` moves the
+    default to the new one. The company row is locked first, so two writers adding
+    defaults at once take turns (the partial unique index is the last guard).
+    """
+    locked = session.execute(
+        select(Company.id).where(Company.id == company_id).with_for_update()
+    ).scalar_one_or_none()
+    if locked is None:
+        raise NotFound("company", "unknown_company")
+    values = {k: str(fields.get(k) or "").strip() for k in (*ADDRESS_FIELDS, "kind", "country")}
+    values["country"] = values["country"].upper()
+    values["postal_code"] = values["postal_code"].upper()
+    errors = address_errors(values)
+    if errors:
+        raise DomainError(errors)
+    current_default = session.scalar(
+        select(CompanyAddress).where(
+            CompanyAddress.company_id == company_id,
+            CompanyAddress.kind == values["kind"],
+            CompanyAddress.is_default.is_(True),
+        )
+    )
+    becomes_default = make_default or current_default is None
+    if becomes_default and current_default is not None:
+        current_default.is_default = False
+        session.flush()
+    address = CompanyAddress(
+        company_id=company_id,
+        kind=values["kind"],
+        country=values["country"],
+        is_default=becomes_default,
+        **{k: values[k] for k in ADDRESS_FIELDS},
+    )
+    session.add(address)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        entity="company_address",
+        entity_id=str(address.id),
+        action="created",
+        before=None,
+        after={"kind": address.kind, "default": becomes_default, **values},
+        company_id=company_id,
+        actor_label=actor_label,
+    )
+    return address
+
+
+def deactivate_address(
+    session: Session,
+    company_id: int,
+    address_id: int,
+    *,
+    actor: Principal | None = None,
+    actor_label: str = "",
+) -> CompanyAddress:
+    """Retire an address (orders keep their copy); 404 when it is not the company's."""
+    address = session.get(CompanyAddress, address_id)
+    if address is None or address.company_id != company_id:
+        raise NotFound("address", "unknown_address")
+    if address.is_active:
+        address.is_active = False
+        address.is_default = False
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            entity="company_address",
+            entity_id=str(address.id),
+            action="deactivated",
+            before={"active": True},
+            after={"active": False},
+            company_id=company_id,
+            actor_label=actor_label,
+        )
+    return address
