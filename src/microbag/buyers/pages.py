@@ -18,7 +18,8 @@ from microbag.buyers import service
 from microbag.buyers.policies import MAX_NET_DAYS, REGIONS, SEGMENTS, payment_terms_label
 from microbag.errors import DomainError
 from microbag.web.csrf import verify_csrf
-from microbag.web.deps import PortalDb, StaffUser
+from microbag.web.deps import BuyerUser, PageForbidden, PortalDb, StaffUser
+from microbag.web.render import render
 from microbag.web.sessions import PortalUser
 from microbag.web.staff import (
     CompanyStaff,
@@ -323,3 +324,89 @@ def set_user_active(
         )
     done = "activated" if active else "deactivated"
     return RedirectResponse(f"/staff/companies/{company_id}?done={done}", status_code=303)
+
+
+# ---- the buyer's own account (issue 11): company terms, addresses, e-mail settings --------------
+
+ADDRESS_FORM_FIELDS = (
+    "kind",
+    "label",
+    "name",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "phone",
+)
+
+
+def _account_page(
+    request: Request,
+    user: PortalUser,
+    db: PortalDb,
+    *,
+    form: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+) -> Response:
+    company_id = user.principal.company_id
+    if company_id is None:
+        raise PageForbidden("the account page is for buyer companies' users")
+    with db.session() as session:
+        company = service.get_company(session, company_id)
+        addresses = service.list_addresses(session, company_id)
+        terms = service.terms_label(company)
+    return render(
+        request,
+        "account/index.html",
+        {
+            "title": "Account",
+            "company": company,
+            "terms": terms,
+            "addresses": addresses,
+            "may_edit": user.principal.role == "owner",
+            "form": form or {"kind": "shipping", "country": company.country},
+            "errors": errors or FormErrors(),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/account")
+def account_page(request: Request, user: BuyerUser, db: PortalDb) -> Response:
+    return _account_page(request, user, db)
+
+
+@router.post("/account/addresses")
+async def add_address(request: Request, user: BuyerUser, db: PortalDb) -> Response:
+    if user.principal.role != "owner" or user.principal.company_id is None:
+        raise PageForbidden("only your company's owner adds addresses")
+    data = await request.form()
+    form = {name: text(data, name, 200) for name in ADDRESS_FORM_FIELDS}
+    try:
+        with db.session(write=True) as session:
+            service.add_address(
+                session,
+                user.principal.company_id,
+                form,
+                make_default=data.get("make_default") == "on",
+                actor=user.principal,
+            )
+    except DomainError as exc:
+        return _account_page(
+            request, user, db, form=form, errors=FormErrors.of(exc.items), status_code=422
+        )
+    return RedirectResponse("/account#addresses", status_code=303)
+
+
+@router.post("/account/addresses/{address_id}/retire")
+def retire_address(address_id: CompanyId, user: BuyerUser, db: PortalDb) -> Response:
+    if user.principal.role != "owner" or user.principal.company_id is None:
+        raise PageForbidden("only your company's owner retires addresses")
+    with db.session(write=True) as session:
+        service.deactivate_address(
+            session, user.principal.company_id, address_id, actor=user.principal
+        )
+    return RedirectResponse("/account#addresses", status_code=303)
