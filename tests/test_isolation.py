@@ -192,10 +192,6 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/warehouses/{warehouse_code}/regions"): ALL_STAFF,
     ("PUT", "/api/v1/warehouses/{warehouse_code}/regions"): MERCH,
     # orders-terms (end)
-    # backorders (begin)
-    # backorders (end)
-    # shipping (begin)
-    # shipping (end)
     # drops (begin)
     ("GET", "/api/v1/drops"): ANY,
     ("POST", "/api/v1/drops"): MERCH,

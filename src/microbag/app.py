@@ -41,7 +41,6 @@ API_MODULES = (
     "microbag.inspection.api",
     "microbag.scorecards.api",
     "microbag.reorder.api",
-    "microbag.shipping.api",
     "microbag.drops.api",
     "microbag.notifications.api",
     "microbag.audit.api",

@@ -18,7 +18,6 @@ from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.purchasing.models import PURCHASING_MODELS  # noqa: F401 - POs, receipts and lots
 from microbag.quotes.models import Quote, QuoteArtwork, QuoteLine
 from microbag.rangeplan.models import RANGEPLAN_MODELS  # noqa: F401 - unit costs, range plans
-from microbag.shipping.models import SHIPPING_MODELS  # noqa: F401 - shipments
 from microbag.stock.models import IncomingStock, StockLevel, Warehouse
 from microbag.suggestions.models import CustomerLink, SentSuggestion
 from microbag.suppliers.models import SUPPLIER_MODELS  # noqa: F401 - suppliers, certificates, prices

@@ -32,7 +32,7 @@ class Inbox:
     received: list[tuple[list[str], Message]] = field(default_factory=list)
     refuse: bool = False  # answer every message with a temporary failure
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return "451 4.3.0 try again later"
         raw = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()

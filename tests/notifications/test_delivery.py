@@ -201,3 +201,13 @@ def test_unknown_kind_is_refused(db, world):
     assert err.value.items[0].code == "unknown_notification_kind"
     with pytest.raises(ValueError), db.session(write=True) as s:
         service.notify_company(s, company_id=world.company_a, kind="newsletter", context={})
+
+
+def test_shipping_tells_the_buyer_the_tracking_reference(db, world, who, inbox, mail_settings):
+    order_id = confirmed_order(db, who)
+    with db.session(write=True) as s:
+        orders.ship_order(s, who("sales@seller.test"), order_id, "1Z999AA10123456784")
+    delivery.deliver_due(db, "w1", settings=mail_settings)
+    shipped = [m for m in inbox.to("buyer@a.test") if m["Subject"] == f"Order {order_id} shipped"]
+    assert len(shipped) == 1
+    assert "Tracking number: 1Z999AA10123456784" in text_part(shipped[0])

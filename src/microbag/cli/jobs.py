@@ -83,7 +83,10 @@ def nothing_stored(kind: str) -> bool:
 
 def worker(
     once: Annotated[
-        bool, typer.Option("--once", help="Run the jobs and deliver the mail that are due now, then exit")
+        bool,
+        typer.Option(
+            "--once", help="Run the jobs and deliver the mail that are due now, then exit"
+        ),
     ] = False,
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, max=32, help="Jobs run at once (threads)")

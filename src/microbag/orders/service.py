@@ -328,6 +328,20 @@ def ship_order(session: Session, principal: Principal, order_id: int, tracking_r
     order.tracking_ref = ref
     _record(order, principal, target, f"tracking {ref}")
     session.flush()
+    notifications.notify_company(
+        session,
+        company_id=order.company_id,
+        kind="order_shipped",
+        context={
+            "order_id": order.id,
+            "order_number": str(order.id),
+            "shipment_id": 0,  # the whole order, one consignment
+            "carrier": "",
+            "tracking_number": ref,
+            "tracking_url": "",
+            "lines": [{"sku": ln.sku_code, "quantity": ln.quantity} for ln in order.lines],
+        },
+    )
     return order
 
 

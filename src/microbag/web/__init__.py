@@ -43,7 +43,6 @@ PAGE_MODULES = (
     "microbag.inspection.staff_pages",
     "microbag.scorecards.staff_pages",
     "microbag.reorder.staff_pages",
-    "microbag.shipping.staff_pages",
     "microbag.drops.pages",
     "microbag.drops.staff_pages",
     "microbag.notifications.pages",

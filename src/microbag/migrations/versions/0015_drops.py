@@ -1,7 +1,7 @@
 """limited-edition drops, requests and allocations (issue 11, h5)
 
 Revision ID: 0015_drops
-Revises: 0014_shipments
+Revises: 0012_order_terms
 Create Date: 2026-12-05 22:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import microbag.db
 
 revision: str = "0015_drops"
-down_revision: str | None = "0014_shipments"
+down_revision: str | None = "0012_order_terms"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

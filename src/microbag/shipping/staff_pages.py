@@ -1,9 +1,0 @@
-"""Staff pages of shipping (skeleton)."""
-
-from __future__ import annotations
-
-from fastapi import APIRouter, Depends
-
-from microbag.web.csrf import verify_csrf
-
-router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
