@@ -1,0 +1,1 @@
+"""Shipping: carriers and tracking links (pure rules so far; shipments come later)."""
