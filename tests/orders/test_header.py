@@ -1,132 +1,107 @@
-"""The order header over the API: the buyer's PO number (unique per company, required
-where the company says so), the requested delivery date, the ship-to copied from the
-company's addresses, notes and the incoterm; a body with only lines works as before."""
+"""The order header's pure rules and the warehouse choice by region (no database)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-URL = "/api/v1/orders"
-LINES = [{"sku": "MC-001-GLD", "quantity": 12}]
+from hypothesis import given
+from hypothesis import strategies as st
+
+from microbag.orders.header import (
+    EMPTY_HEADER,
+    HeaderIn,
+    checked_header,
+    header_errors,
+    request_digest,
+)
+from microbag.orders.policies import request_hash
+from microbag.stock.policies import (
+    Bin,
+    allocate,
+    allocation_order,
+    parse_region_ranks,
+    region_rank_errors,
+)
+
+TODAY = date(2026, 12, 5)
 
 
-def codes(resp) -> set[str]:
-    return {e["code"] for e in resp.json()["errors"]}
+def codes(items):
+    return [i.code for i in items]
 
 
-def add_ship_to(client, world, email: str = "owner@a.test", **extra) -> int:
-    resp = client.post(
-        "/api/v1/my/addresses",
-        json={
-            "kind": "shipping",
-            "label": "Paris",
-            "name": "Atelier Petit",
-            "line1": "12 rue du Bac",
-            "city": "Paris",
-            "postal_code": "75007",
-            "country": "FR",
-            **extra,
-        },
-        headers=world.auth(email),
+def test_an_empty_header_passes_unless_the_company_requires_a_po_number():
+    assert header_errors(EMPTY_HEADER, today=TODAY, po_number_required=False) == []
+    assert codes(header_errors(EMPTY_HEADER, today=TODAY, po_number_required=True)) == [
+        "po_number_required"
+    ]
+
+
+def test_header_errors_name_each_problem():
+    bad = HeaderIn(
+        po_number="x" * 65,
+        requested_delivery_date=TODAY - timedelta(days=1),
+        notes="n" * 2001,
+        incoterm="CIF",
     )
-    assert resp.status_code == 201, resp.text
-    return int(resp.json()["id"])
+    assert codes(header_errors(bad, today=TODAY, po_number_required=False)) == [
+        "invalid_po_number",
+        "requested_date_in_past",
+        "invalid_notes",
+        "invalid_incoterm",
+    ]
 
 
-def test_only_lines_works_as_before_with_the_company_defaults(client, world):
-    resp = client.post(URL, json={"lines": LINES}, headers=world.auth("buyer@a.test"))
-    assert resp.status_code == 201, resp.text
-    order = resp.json()
-    assert order["po_number"] is None and order["ship_to"] is None
-    assert order["incoterm"] == "DAP"  # the company's default
-
-
-def test_header_fields_are_stored_and_returned(client, world):
-    address_id = add_ship_to(client, world)
-    wanted = (date.today() + timedelta(days=20)).isoformat()
-    resp = client.post(
-        URL,
-        json={
-            "lines": LINES,
-            "po_number": " PO-2026-0042 ",
-            "requested_delivery_date": wanted,
-            "notes": "Deliver to the back door",
-            "incoterm": "DDP",
-        },
-        headers=world.auth("buyer@a.test"),
+def test_checked_header_trims_and_applies_the_company_incoterm():
+    written = checked_header(
+        HeaderIn(po_number="  PO-1 ", incoterm="fob"),
+        incoterm_default="DDP",
+        ship_to=None,
+        ship_to_address_id=None,
     )
-    assert resp.status_code == 201, resp.text
-    order = resp.json()
-    assert order["po_number"] == "PO-2026-0042"
-    assert order["requested_delivery_date"] == wanted
-    assert order["incoterm"] == "DDP"
-    assert order["notes"] == "Deliver to the back door"
-    assert order["ship_to"]["address_id"] == address_id  # the default ship-to
-    assert order["ship_to"]["lines"][0] == "Atelier Petit"
-    again = client.get(f"{URL}/{order['id']}", headers=world.auth("viewer@a.test")).json()
-    assert again["po_number"] == "PO-2026-0042"
-    listed = client.get(
-        URL, params={"po_number": "PO-2026-0042"}, headers=world.auth("buyer@a.test")
+    assert (written.po_number, written.incoterm) == ("PO-1", "FOB")
+    default = checked_header(
+        EMPTY_HEADER, incoterm_default="DDP", ship_to=None, ship_to_address_id=None
     )
-    assert [o["id"] for o in listed.json()["items"]] == [order["id"]]
+    assert default.incoterm == "DDP" and default.po_number is None
 
 
-def test_a_po_number_names_one_order_of_a_company(client, world):
-    first = client.post(
-        URL, json={"lines": LINES, "po_number": "PO-1"}, headers=world.auth("buyer@a.test")
+def test_the_digest_of_lines_alone_is_the_old_hash_and_a_po_number_changes_it():
+    lines = [("MC-001-GLD", 12)]
+    assert request_digest(lines, EMPTY_HEADER) == request_hash(lines)
+    assert request_digest(lines, HeaderIn(po_number="A")) != request_digest(
+        lines, HeaderIn(po_number="B")
     )
-    assert first.status_code == 201
-    dup = client.post(
-        URL, json={"lines": LINES, "po_number": "PO-1"}, headers=world.auth("owner@a.test")
-    )
-    assert dup.status_code in (409, 422) and "duplicate_po_number" in codes(dup)
-    # Another company may use the same number.
-    other = client.post(
-        URL, json={"lines": LINES, "po_number": "PO-1"}, headers=world.auth("buyer@b.test")
-    )
-    assert other.status_code == 201, other.text
 
 
-def test_required_po_number_past_date_bad_incoterm_all_at_once(client, world):
-    set_required = client.patch(
-        f"/api/v1/companies/{world.company_a}",
-        json={"po_number_required": True, "incoterm_default": "FOB"},
-        headers=world.auth("sales@seller.test"),
-    )
-    assert set_required.status_code == 200, set_required.text
-    assert set_required.json()["po_number_required"] is True
-    resp = client.post(
-        URL,
-        json={
-            "lines": LINES,
-            "requested_delivery_date": (date.today() - timedelta(days=1)).isoformat(),
-            "incoterm": "CIF",
-        },
-        headers=world.auth("buyer@a.test"),
-    )
-    assert resp.status_code == 422
-    assert {"po_number_required", "requested_date_in_past", "invalid_incoterm"} <= codes(resp)
-    ok = client.post(
-        URL, json={"lines": LINES, "po_number": "PO-9"}, headers=world.auth("buyer@a.test")
-    )
-    assert ok.status_code == 201 and ok.json()["incoterm"] == "FOB"
+def test_the_region_s_warehouses_come_first_by_rank_then_the_fullest():
+    bins = [Bin(1, 100), Bin(2, 10, 2), Bin(3, 5, 1), Bin(4, 50)]
+    assert [b.warehouse_id for b in allocation_order(bins)] == [3, 2, 1, 4]
+    assert allocate(bins, 20) == [(3, 5), (2, 10), (1, 5)]
 
 
-def test_another_companys_address_is_unknown(client, world):
-    b_address = add_ship_to(client, world, email="owner@b.test")
-    resp = client.post(
-        URL,
-        json={"lines": LINES, "ship_to_address_id": b_address},
-        headers=world.auth("buyer@a.test"),
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.none() | st.integers(1, 5)), max_size=6),
+    st.integers(0, 200),
+)
+def test_allocation_never_takes_more_than_a_bin_has_and_sums_to_the_quantity(specs, quantity):
+    bins = [Bin(i, a, p) for i, (a, p) in enumerate(specs)]
+    plan = allocate(bins, quantity)
+    if sum(b.available for b in bins) < quantity:
+        assert plan is None
+    else:
+        assert plan is not None and sum(q for _, q in plan) == quantity
+        have = {b.warehouse_id: b.available for b in bins}
+        assert all(0 < q <= have[w] for w, q in plan)
+
+
+def test_region_ranks_are_parsed_and_checked():
+    assert parse_region_ranks("europe:1, middle_east:2; us") == [
+        ("europe", 1),
+        ("middle_east", 2),
+        ("us", 1),
+    ]
+    errors = region_rank_errors(
+        [("europe", 1), ("europe", 2), ("mars", 1), ("us", 0)], ("europe", "us")
     )
-    assert resp.status_code == 422 and "unknown_address" in codes(resp)
-
-
-def test_same_key_other_po_number_is_refused(client, world):
-    headers = {**world.auth("buyer@a.test"), "Idempotency-Key": "hdr-1"}
-    first = client.post(URL, json={"lines": LINES, "po_number": "A"}, headers=headers)
-    assert first.status_code == 201
-    replay = client.post(URL, json={"lines": LINES, "po_number": "A"}, headers=headers)
-    assert replay.json()["id"] == first.json()["id"]
-    other = client.post(URL, json={"lines": LINES, "po_number": "B"}, headers=headers)
-    assert other.status_code == 422 and "idempotency_key_reused" in codes(other)
+    assert codes(errors) == ["duplicate_region", "unknown_region", "invalid_rank"]
