@@ -53,12 +53,15 @@ def test_valid_numbers_pass_and_link_to_the_carrier(code: str, number: str) -> N
 def test_wrong_shape_is_refused_naming_the_carrier(code: str, number: str) -> None:
     [error] = tracking_number_errors(code, number)
     assert error.code == "invalid_tracking_number"
+    assert error.field == "tracking_number" and error.line is None
     assert CARRIERS[code].name in error.message
 
 
 def test_empty_unknown_and_other() -> None:
     assert [e.code for e in tracking_number_errors("ups", "  - ")] == ["tracking_number_required"]
-    assert [e.code for e in tracking_number_errors("pigeon", "ABC123")] == ["unknown_carrier"]
+    assert [(e.code, e.field) for e in tracking_number_errors("pigeon", "ABC123")] == [
+        ("unknown_carrier", "carrier")
+    ]
     assert tracking_number_errors("other", "truck-42/b") == []
     assert [e.code for e in tracking_number_errors("other", "https://x.test/?a=1")] == [
         "invalid_tracking_number"

@@ -115,23 +115,27 @@ def normalise_tracking_number(raw: str) -> str:
 def tracking_number_errors(
     carrier_code: str, raw: str, field: str = "tracking_number"
 ) -> list[ErrorItem]:
-    """Errors for a tracking number entered for a carrier ('other' or unknown codes are checked loosely)."""
+    """Errors for a tracking number entered for a carrier ("other" is checked loosely)."""
     number = normalise_tracking_number(raw)
     if not number:
-        return [ErrorItem("tracking_number_required", "Enter the tracking number.", field)]
+        return [ErrorItem("tracking_number_required", "Enter the tracking number.", field=field)]
     carrier = CARRIERS.get(carrier_code)
     if carrier is None:
         if carrier_code != "other":
-            return [ErrorItem("unknown_carrier", f"Unknown carrier {carrier_code!r}.", "carrier")]
+            return [
+                ErrorItem("unknown_carrier", f"Unknown carrier {carrier_code!r}.", field="carrier")
+            ]
         if re.fullmatch(OTHER_PATTERN, number) is None:
-            return [ErrorItem("invalid_tracking_number", "Use 4 to 40 letters and digits.", field)]
+            return [
+                ErrorItem("invalid_tracking_number", "Use 4 to 40 letters and digits.", field=field)
+            ]
         return []
     if re.fullmatch(carrier.pattern, number) is None:
         return [
             ErrorItem(
                 "invalid_tracking_number",
                 f"{raw.strip()!r} does not look like a {carrier.name} tracking number.",
-                field,
+                field=field,
             )
         ]
     return []
