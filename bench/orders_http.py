@@ -98,7 +98,12 @@ class _Connection:
 
 
 async def _load(
-    base: str, data: OrderBenchData, seconds: float, concurrency: int, tokens: list[str]
+    base: str,
+    data: OrderBenchData,
+    seconds: float,
+    concurrency: int,
+    tokens: list[str],
+    with_address: bool = False,
 ) -> dict[str, Any]:
     latencies: list[float] = []
     errors = 0
@@ -120,7 +125,10 @@ async def _load(
                 {"sku": code, "quantity": rng.choice((1, 2, 3, 6, 12))}
                 for code in rng.sample(data.sku_codes, rng.randint(1, 4))
             ]
-            body = json.dumps({"lines": lines}).encode()
+            order: dict[str, Any] = {"lines": lines}
+            if with_address:  # the ship-to copied into the order (issue 11)
+                order["ship_to_address_id"] = data.address_ids[token]
+            body = json.dumps(order).encode()
             t0 = time.perf_counter()
             status, payload = await conn.post(
                 "/api/v1/orders",
@@ -169,9 +177,12 @@ def run_order_load(
     concurrency: int = 16,
     workers: int = 2,
     one_company: bool = False,
+    with_address: bool = False,
 ) -> dict[str, Any]:
     """Orders spread over many companies' users; and with ``one_company``, a second run
-    on the same server with every order from one company (under the key "one_company")."""
+    on the same server with every order from one company (under the key "one_company").
+    With ``with_address``, the same two runs again with a ship-to address in every
+    request (keys "with_address" and "one_company_with_address"), on the same server."""
     proc, base = start_server(database_url, workers)
     try:
         asyncio.run(_load(base, data, 1.5, concurrency, data.tokens))  # warm-up
@@ -179,6 +190,15 @@ def run_order_load(
         if one_company:
             tokens = data.one_company_tokens
             result["one_company"] = asyncio.run(_load(base, data, seconds, concurrency, tokens))
+        if with_address:
+            result["with_address"] = asyncio.run(
+                _load(base, data, seconds, concurrency, data.tokens, with_address=True)
+            )
+            if one_company:
+                tokens = data.one_company_tokens
+                result["one_company_with_address"] = asyncio.run(
+                    _load(base, data, seconds, concurrency, tokens, with_address=True)
+                )
         return result
     finally:
         proc.terminate()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import insert
 
 from microbag.accounts.models import User
 from microbag.accounts.service import create_token
-from microbag.buyers.models import Company
+from microbag.buyers.models import Company, CompanyAddress
 from microbag.catalog.models import Sku, Style
 from microbag.db import Database
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
@@ -23,6 +24,9 @@ class OrderBenchData:
     # row lock (the credit check), as a department store's integration posting keyed
     # orders in parallel does.
     one_company_tokens: list[str] = field(default_factory=list)
+    # A ship-to address (not the default: the plain loads stay address-free) per token,
+    # sent as ship_to_address_id by the "with address" loads (issue 11).
+    address_ids: dict[str, int] = field(default_factory=dict)
 
 
 def seed_order_bench(
@@ -88,6 +92,7 @@ def seed_order_bench(
                 )
             )
         tokens = []
+        address_ids: dict[str, int] = {}
         for i in range(companies):
             company = Company(
                 name=f"Bench Buyer {i}",
@@ -104,6 +109,7 @@ def seed_order_bench(
             s.add(user)
             s.flush()
             tokens.append(create_token(s, user, "bench"))
+            address_ids[tokens[-1]] = _ship_to(s, company.id)
         store = Company(
             name="Bench Department Store",
             segment="department_store",
@@ -116,9 +122,29 @@ def seed_order_bench(
         s.add(store)
         s.flush()
         store_tokens = []
+        store_address = _ship_to(s, store.id)
         for i in range(one_company_users):
             user = User(email=f"integration{i}@store.test", role="buyer", company_id=store.id)
             s.add(user)
             s.flush()
             store_tokens.append(create_token(s, user, "bench"))
-    return OrderBenchData(tokens, codes, store_tokens)
+            address_ids[store_tokens[-1]] = store_address
+    return OrderBenchData(tokens, codes, store_tokens, address_ids)
+
+
+def _ship_to(s: Any, company_id: int) -> int:
+    address = CompanyAddress(
+        company_id=company_id,
+        kind="shipping",
+        label="Dock",
+        name="Receiving",
+        line1="1 Bench Way",
+        city="Portland",
+        region="OR",
+        postal_code="97201",
+        country="US",
+        is_default=False,
+    )
+    s.add(address)
+    s.flush()
+    return int(address.id)
