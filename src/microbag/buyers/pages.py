@@ -205,6 +205,7 @@ def _company_page(
         users, _total = service.list_company_users(session, company_id, limit=200)
         open_unpaid = service.open_unpaid_total(session, company_id)
         available = service.available_credit_for(session, company)
+        addresses = service.list_addresses(session, company_id, include_inactive=True)
     current = {
         "name": company.name,
         "segment": company.segment,
@@ -229,6 +230,7 @@ def _company_page(
             "users": users,
             "open_unpaid": open_unpaid,
             "available": available,
+            "addresses": addresses,
             "values": values or current,
             "errors": errors,
             "user_values": user_values or {"role": "buyer"},
