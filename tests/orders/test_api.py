@@ -14,6 +14,18 @@ def body(*pairs):
     return {"lines": [{"sku": s, "quantity": q} for s, q in pairs]}
 
 
+# A plain line is filled from stock: nothing waits, nothing shipped yet (issue 11).
+FROM_STOCK = {
+    "fulfilment": "stock",
+    "waiting_quantity": 0,
+    "shipped_quantity": 0,
+    "incoming_id": None,
+    "promised_from": None,
+    "promised_until": None,
+    "promise": "reserved from stock",
+}
+
+
 def post_order(client, world, email, *pairs, key=None):
     headers = world.auth(email)
     if key is not None:
@@ -39,6 +51,7 @@ def test_place_order_contract(client, world):
             "quantity": 12,
             "unit_price": {"amount_minor": 4_500, "currency": "EUR"},
             "line_total": {"amount_minor": 54_000, "currency": "EUR"},
+            **FROM_STOCK,
         },
         {
             "line": 2,
@@ -46,6 +59,7 @@ def test_place_order_contract(client, world):
             "quantity": 24,
             "unit_price": {"amount_minor": 4_050, "currency": "EUR"},
             "line_total": {"amount_minor": 97_200, "currency": "EUR"},
+            **FROM_STOCK,
         },
     ]
     assert data["total"] == {"amount_minor": 151_200, "currency": "EUR"}

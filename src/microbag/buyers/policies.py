@@ -125,7 +125,7 @@ def is_locale(code: str) -> bool:
 
 MAX_NET_DAYS = 180
 # Orders that use credit until they are paid (a draft is not yet, a cancelled one no longer).
-OPEN_UNPAID_STATUSES = ("placed", "confirmed", "shipped", "delivered")
+OPEN_UNPAID_STATUSES = ("placed", "confirmed", "partly_shipped", "shipped", "delivered")
 
 
 def valid_payment_terms(days: int | None) -> bool:

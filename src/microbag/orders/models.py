@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,7 +35,8 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # draft | placed | confirmed | shipped | delivered | cancelled (orders.policies)
+    # draft | placed | confirmed | partly_shipped | shipped | delivered | cancelled
+    # (orders.policies; partly_shipped and shipped follow the order's shipments)
     status: Mapped[str] = mapped_column(String(16), index=True)
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -76,6 +78,22 @@ class OrderLine(Base):
     __table_args__ = (
         UniqueConstraint("order_id", "line_no"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "waiting_quantity >= 0 AND waiting_quantity <= quantity", name="waiting_in_range"
+        ),
+        CheckConstraint(
+            "shipped_quantity >= 0 AND shipped_quantity <= quantity", name="shipped_in_range"
+        ),
+        CheckConstraint(
+            "fulfilment IN ('stock', 'preorder', 'backorder')", name="fulfilment_known"
+        ),
+        # The queue of lines waiting for stock (orders.backorders): only those rows.
+        Index(
+            "ix_order_lines_waiting",
+            "sku_id",
+            sqlite_where=text("waiting_quantity > 0"),
+            postgresql_where=text("waiting_quantity > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +104,26 @@ class OrderLine(Base):
     quantity: Mapped[int]
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     line_total_minor: Mapped[int] = mapped_column(BigInteger)
+    # How the line is filled (orders.backorders): "stock" (reserved at placing),
+    # "preorder" (against an incoming batch, promised its ship window) or "backorder"
+    # (what stock lacked waits for the next arrival). Server defaults: the placement's
+    # hot path writes a plain line without naming these columns.
+    fulfilment: Mapped[str] = mapped_column(String(12), server_default="stock")
+    incoming_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incoming_stock.id", ondelete="SET NULL"), default=None
+    )
+    # Units not reserved yet: arriving stock goes to waiting lines first come, first
+    # served (queue_priority, set by staff, goes first).
+    waiting_quantity: Mapped[int] = mapped_column(server_default=text("0"))
+    promised_from: Mapped[date | None] = mapped_column(default=None)
+    promised_until: Mapped[date | None] = mapped_column(default=None)
+    queue_priority: Mapped[int] = mapped_column(server_default=text("0"))
+    shipped_quantity: Mapped[int] = mapped_column(server_default=text("0"))
+
+    @property
+    def reserved_quantity(self) -> int:
+        """Units reserved in a warehouse and not shipped yet."""
+        return sum(a.quantity for a in self.allocations)
 
     allocations: Mapped[list[OrderAllocation]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -134,3 +172,42 @@ class IdempotencyRecord(Base):
     # claimed first, so a concurrent twin waits on it before doing any work.
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Shipment(Base):
+    """A consignment of some of an order's units (orders.shipments): carrier, tracking
+    number and link, shipped then delivered. An order may ship in several."""
+
+    __tablename__ = "shipments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "number"),
+        CheckConstraint("status IN ('shipped', 'delivered')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # 1, 2, ... within the order
+    status: Mapped[str] = mapped_column(String(12), default="shipped")
+    carrier: Mapped[str] = mapped_column(String(32), default="")  # shipping.policies.CARRIERS
+    tracking_number: Mapped[str] = mapped_column(String(100), default="")
+    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+
+    lines: Mapped[list[ShipmentLine]] = relationship(
+        cascade="all, delete-orphan", order_by="ShipmentLine.id", lazy="selectin"
+    )
+
+
+class ShipmentLine(Base):
+    __tablename__ = "shipment_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    sku_code: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int]

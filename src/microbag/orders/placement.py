@@ -53,7 +53,7 @@ from microbag.buyers.models import Company, CompanyAddress
 from microbag.buyers.policies import ShipTo
 from microbag.catalog.models import Sku
 from microbag.errors import DomainError, ErrorItem, Forbidden
-from microbag.orders import gates, policies
+from microbag.orders import fulfilment, gates, policies
 from microbag.orders.header import EMPTY_HEADER, HeaderIn
 from microbag.orders.models import Order
 from microbag.orders.policies import OPEN_STATUSES, PLACED
@@ -78,10 +78,23 @@ class PlacedLine:
     sku_code: str
     quantity: int
     unit_price_minor: int
+    # How the line is filled (orders.fulfilment): the units it waits for, the batch it
+    # is preordered against and the promised ship window.
+    fulfilment: str = "stock"
+    waiting_quantity: int = 0
+    incoming_id: int | None = None
+    promised_from: date | None = None
+    promised_until: date | None = None
+    shipped_quantity: int = 0
 
     @property
     def line_total_minor(self) -> int:
         return self.unit_price_minor * self.quantity
+
+    @property
+    def reserve_quantity(self) -> int:
+        """Units to reserve from stock now."""
+        return self.quantity - self.waiting_quantity
 
 
 @dataclass(frozen=True)
@@ -390,10 +403,21 @@ def check(
         )
     bins: dict[int, list[Bin]] = {}
     if request.reserve_stock and priced:
+        special = {n: line for n, line in enumerate(lines, start=1) if line.fulfilment != "stock"}
+        if special:  # preorders lock their batches first (the lock order of receipts)
+            priced, more = fulfilment.plan_special(
+                session, priced, special, lock=lock and _locks_rows(session)
+            )
+            errors.extend(more)
         region = request.region or buyer.region
         bins = _stock_bins(session, sorted({p.sku_id for p in priced}), region, lock=lock)
-        for p in priced:
+        for index, p in enumerate(priced):
+            if p.fulfilment == "preorder":
+                continue  # nothing from stock now: the batch's units are promised
             have = sum(b.available for b in bins.get(p.sku_id, ()))
+            if p.fulfilment == "backorder":
+                priced[index] = fulfilment.backordered(p, max(have, 0))
+                continue
             if have < p.quantity:
                 errors.append(
                     ErrorItem(

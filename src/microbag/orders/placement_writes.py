@@ -237,7 +237,9 @@ def _reserve(
     """
     plan: list[_PlanRow] = []
     for p in priced:
-        allocation = allocate(bins.get(p.sku_id, []), p.quantity)
+        if p.reserve_quantity <= 0:
+            continue  # a preorder, or a backorder with nothing in stock
+        allocation = allocate(bins.get(p.sku_id, []), p.reserve_quantity)
         if allocation is None:  # check() reported it; kept for safety
             raise _no_longer_available(p)
         plan.extend((p.sku_id, wh, qty, p.line_no) for wh, qty in allocation)

@@ -1,7 +1,10 @@
 """Pure order rules: the status machine, who may do what, idempotency hashes, credit.
 
-Statuses: draft → placed → confirmed → shipped → delivered, and cancelled from
-draft, placed or confirmed (never once the goods have left: shipped or delivered).
+Statuses: draft → placed → confirmed → (partly_shipped →) shipped → delivered, and
+cancelled from draft, placed or confirmed (never once goods have left). Shipping is
+done in shipments (orders.shipments): an order is partly_shipped while some of its
+units have left and others wait, shipped when every unit has left, delivered when
+every shipment has arrived.
 
 Who may act:
 - a buyer company's owner or buyer places orders and cancels its own company's
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Protocol
 
 from microbag.accounts.policies import BUYER_WRITE_ROLES, STAFF_ORDER_ROLES
@@ -24,21 +28,25 @@ from microbag.money import MAX_MINOR, format_money
 DRAFT = "draft"
 PLACED = "placed"
 CONFIRMED = "confirmed"
+PARTLY_SHIPPED = "partly_shipped"
 SHIPPED = "shipped"
 DELIVERED = "delivered"
 CANCELLED = "cancelled"
-STATUSES = (DRAFT, PLACED, CONFIRMED, SHIPPED, DELIVERED, CANCELLED)
+STATUSES = (DRAFT, PLACED, CONFIRMED, PARTLY_SHIPPED, SHIPPED, DELIVERED, CANCELLED)
 
 # Orders that count against the credit limit until they are paid.
-OPEN_STATUSES = frozenset({PLACED, CONFIRMED, SHIPPED, DELIVERED})
-# Orders whose units are still reserved (not yet shipped, not cancelled).
-RESERVED_STATUSES = frozenset({PLACED, CONFIRMED})
+OPEN_STATUSES = frozenset({PLACED, CONFIRMED, PARTLY_SHIPPED, SHIPPED, DELIVERED})
+# Orders that may still hold reserved or waiting units (not all shipped, not cancelled).
+RESERVED_STATUSES = frozenset({PLACED, CONFIRMED, PARTLY_SHIPPED})
+# Orders whose waiting lines take arriving stock (orders.backorders).
+WAITING_STATUSES = RESERVED_STATUSES
 
 # action -> (statuses it starts from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "place": (frozenset({DRAFT}), PLACED),
     "confirm": (frozenset({PLACED}), CONFIRMED),
-    "ship": (frozenset({CONFIRMED}), SHIPPED),
+    # A shipment leads to partly_shipped or shipped (shipped_status decides).
+    "ship": (frozenset({CONFIRMED, PARTLY_SHIPPED}), SHIPPED),
     "deliver": (frozenset({SHIPPED}), DELIVERED),
     "cancel": (frozenset({DRAFT, PLACED, CONFIRMED}), CANCELLED),
 }
@@ -112,6 +120,39 @@ def check_cancel(actor: Actor, current: str, reason: str) -> str:
             422,
         )
     return target
+
+
+def shipped_status(lines: Iterable[tuple[int, int]]) -> str:
+    """The order's status after a shipment, from its lines' (quantity, shipped units):
+    shipped once every unit has left, else partly shipped."""
+    return SHIPPED if all(shipped >= quantity for quantity, shipped in lines) else PARTLY_SHIPPED
+
+
+def line_promise(
+    fulfilment: str,
+    quantity: int,
+    waiting: int,
+    shipped: int,
+    promised_from: date | None,
+    promised_until: date | None,
+) -> str:
+    """What the buyer is promised for a line, in plain words."""
+    if shipped >= quantity:
+        return "shipped"
+    window = (
+        f"ships {promised_from.isoformat()} to {promised_until.isoformat()}"
+        if promised_from is not None and promised_until is not None
+        else "no ship date yet"
+    )
+    if waiting <= 0:
+        done = f", {shipped} shipped" if shipped else ""
+        return f"reserved from stock{done}"
+    if fulfilment == "preorder":
+        return f"preorder: {waiting} of {quantity} {window}"
+    reserved = quantity - waiting - shipped
+    have = f"{reserved} reserved, " if reserved > 0 else ""
+    expected = window.replace("ships", "expected to ship")
+    return f"backorder: {have}{waiting} waiting, {expected}"
 
 
 def check_mark_paid(current: str, already_paid: bool) -> None:

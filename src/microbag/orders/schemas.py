@@ -16,14 +16,17 @@ from microbag.orders.header import (
     HeaderIn,
     ship_to_of,
 )
-from microbag.orders.policies import MAX_REASON_LENGTH, MAX_TRACKING_REF_LENGTH
+from microbag.orders.policies import MAX_REASON_LENGTH, MAX_TRACKING_REF_LENGTH, line_promise
 
 MAX_LINES = 200
 MAX_QUANTITY = 1_000_000
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
-OrderStatus = Literal["draft", "placed", "confirmed", "shipped", "delivered", "cancelled"]
+OrderStatus = Literal[
+    "draft", "placed", "confirmed", "partly_shipped", "shipped", "delivered", "cancelled"
+]
 SkuCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Fulfilment = Literal["stock", "preorder", "backorder"]
 
 
 class OrderLineIn(BaseModel):
@@ -31,6 +34,28 @@ class OrderLineIn(BaseModel):
 
     sku: SkuCode = Field(description="SKU code, e.g. MC-001-GLD")
     quantity: int = Field(ge=1, le=MAX_QUANTITY, strict=True)
+    fulfilment: Fulfilment = Field(
+        "stock",
+        description="stock: from stock on hand (the default; not enough is an error). "
+        "preorder: against an incoming batch (incoming_id, or the earliest with room), "
+        "promised its ship window. backorder: what stock lacks waits for the next "
+        "arrival, first come, first served",
+    )
+    incoming_id: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="preorder only: the incoming batch (GET /api/v1/incoming) to order from",
+    )
+
+    @property
+    def digest_sku(self) -> str:
+        """The SKU as the idempotency hash sees it: a plain stock line hashes as before
+        fulfilment existed; a preorder or backorder line is another request."""
+        if self.fulfilment == "stock":
+            return self.sku
+        batch = f"@{self.incoming_id}" if self.incoming_id is not None else ""
+        return f"{self.sku}#{self.fulfilment}{batch}"
 
 
 class OrderIn(BaseModel):
@@ -106,6 +131,13 @@ class OrderLineOut(BaseModel):
     quantity: int
     unit_price: MoneyOut
     line_total: MoneyOut
+    fulfilment: Fulfilment = "stock"
+    waiting_quantity: int = Field(0, description="Units not reserved yet (preorder, backorder)")
+    shipped_quantity: int = 0
+    incoming_id: int | None = None
+    promised_from: date | None = Field(None, description="The promised ship window's start")
+    promised_until: date | None = None
+    promise: str = Field("", description="The line's promise in plain words")
 
 
 class OrderEventOut(BaseModel):
@@ -163,6 +195,18 @@ class LineLike(Protocol):
     def unit_price_minor(self) -> int: ...
     @property
     def line_total_minor(self) -> int: ...
+    @property
+    def fulfilment(self) -> str: ...
+    @property
+    def waiting_quantity(self) -> int: ...
+    @property
+    def shipped_quantity(self) -> int: ...
+    @property
+    def incoming_id(self) -> int | None: ...
+    @property
+    def promised_from(self) -> date | None: ...
+    @property
+    def promised_until(self) -> date | None: ...
 
 
 class EventLike(Protocol):
@@ -226,6 +270,20 @@ def _line_out(line: LineLike, currency: str) -> OrderLineOut:
         quantity=line.quantity,
         unit_price=MoneyOut(amount_minor=line.unit_price_minor, currency=currency),
         line_total=MoneyOut(amount_minor=line.line_total_minor, currency=currency),
+        fulfilment=line.fulfilment,
+        waiting_quantity=line.waiting_quantity,
+        shipped_quantity=line.shipped_quantity,
+        incoming_id=line.incoming_id,
+        promised_from=line.promised_from,
+        promised_until=line.promised_until,
+        promise=line_promise(
+            line.fulfilment,
+            line.quantity,
+            line.waiting_quantity,
+            line.shipped_quantity,
+            line.promised_from,
+            line.promised_until,
+        ),
     )
 
 

@@ -23,7 +23,14 @@ from microbag.bundles.policies import AppliedBundle
 from microbag.errors import DomainError, ErrorItem, Forbidden, NotFound
 from microbag.money import format_money
 from microbag.notifications import service as notifications
-from microbag.orders import placement, placement_header, placement_writes, policies
+from microbag.orders import (
+    fulfilment,
+    placement,
+    placement_header,
+    placement_writes,
+    policies,
+    shipments,
+)
 from microbag.orders.header import EMPTY_HEADER, HeaderIn, request_digest
 from microbag.orders.models import IdempotencyRecord, Order, OrderEvent
 from microbag.orders.placement import PlacedLine, PlacedOrder
@@ -81,7 +88,9 @@ def place_order(
     )
     key_id = None
     if idempotency_key is not None:
-        digest = request_digest(((line.sku, line.quantity) for line in request.lines), header)
+        digest = request_digest(
+            ((line.digest_sku, line.quantity) for line in request.lines), header
+        )
         key_id = placement_writes.claim_key(session, buyer.company_id, idempotency_key, digest)
         if key_id is None:  # a replay: the first order (or 422 for other lines)
             earlier = _order_for_key(session, buyer.company_id, idempotency_key, digest)
@@ -97,6 +106,7 @@ def place_order(
     order = placement_writes.write_order(
         session, principal, buyer, request, priced, total, bins, key_id, header=written
     )
+    fulfilment.write_promises(session, order.id, priced)  # preorder and backorder lines
     bundles.record_discounts(session, order.id, applied)  # the order's discount lines
     placement.hold_credit(session, buyer, total)  # the company's lock, last (lock order)
     return order, True
@@ -318,39 +328,14 @@ def _notify_confirmed(session: Session, order: Order) -> None:
 
 
 def ship_order(session: Session, principal: Principal, order_id: int, tracking_ref: str) -> Order:
-    """The reserved units leave the warehouse: on hand and reserved both drop."""
-    _require(principal, "ship")
-    ref = policies.check_tracking_ref(tracking_ref)
-    order = _locked_order(session, principal, order_id)
-    target = policies.next_status("ship", order.status)
-    for sku_id, allocations in _allocations_by_sku(order):
-        stock.ship(session, sku_id, allocations)
-    order.tracking_ref = ref
-    _record(order, principal, target, f"tracking {ref}")
-    session.flush()
-    notifications.notify_company(
-        session,
-        company_id=order.company_id,
-        kind="order_shipped",
-        context={
-            "order_id": order.id,
-            "order_number": str(order.id),
-            "shipment_id": 0,  # the whole order, one consignment
-            "carrier": "",
-            "tracking_number": ref,
-            "tracking_url": "",
-            "lines": [{"sku": ln.sku_code, "quantity": ln.quantity} for ln in order.lines],
-        },
-    )
-    return order
+    """Every reserved unit leaves in one shipment with a free-text tracking reference
+    (``orders.shipments`` records partial shipments with carriers and tracking links)."""
+    return shipments.ship_remaining(session, principal, order_id, tracking_ref)
 
 
 def deliver_order(session: Session, principal: Principal, order_id: int) -> Order:
-    _require(principal, "deliver")
-    order = _locked_order(session, principal, order_id)
-    _record(order, principal, policies.next_status("deliver", order.status))
-    session.flush()
-    return order
+    """A shipped order arrived: its every shipment is delivered."""
+    return shipments.deliver_all(session, principal, order_id)
 
 
 def mark_paid(session: Session, principal: Principal, order_id: int) -> Order:

@@ -26,7 +26,7 @@ FALLBACK_WEEKS = 12
 SHARE_DAYS = 365
 CHUNK = 500
 # Orders whose allocations show where a SKU ships from (not drafts, not cancelled).
-SHIPPING_STATUSES = ("placed", "confirmed", "shipped", "delivered")
+SHIPPING_STATUSES = ("placed", "confirmed", "partly_shipped", "shipped", "delivered")
 
 
 def chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:

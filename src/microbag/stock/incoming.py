@@ -196,3 +196,43 @@ def cancel_incoming(session: Session, incoming_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(removed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    """An expected batch that has not arrived, as preorders see it."""
+
+    id: int
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+    expected_date: date
+
+
+def pending_batches(
+    session: Session, sku_ids: list[int], today: date, *, lock: bool
+) -> list[PendingBatch]:
+    """Batches of the SKUs not received yet and expected today or later, by SKU, then
+    expected date; with ``lock`` (PostgreSQL) their rows stay locked, in id order, so two
+    preorders on one batch queue (a receipt locks the batch row first too)."""
+    if not sku_ids:
+        return []
+    query = (
+        select(
+            IncomingStock.id,
+            IncomingStock.sku_id,
+            IncomingStock.warehouse_id,
+            IncomingStock.quantity,
+            IncomingStock.expected_date,
+        )
+        .where(
+            IncomingStock.sku_id.in_(sorted(set(sku_ids))),
+            IncomingStock.received_at.is_(None),
+            IncomingStock.expected_date >= today,
+        )
+        .order_by(IncomingStock.id)
+    )
+    if lock:
+        query = query.with_for_update()
+    rows = [PendingBatch(*row) for row in session.execute(query)]
+    return sorted(rows, key=lambda b: (b.sku_id, b.expected_date, b.id))
