@@ -303,3 +303,47 @@ def test_whole_order_ship_still_works(db, world, who, stock_of):
             "delivered"
         ]
     assert stock_of(world.skus[GLD]) == (88, 0)
+
+
+# ---- where stock arrives -----------------------------------------------------------------------
+
+
+def test_receiving_a_batch_over_the_api_fills_waiting_lines(client, db, world, who):
+    set_on_hand(db, world, GLD, 0)
+    batch_id = batch(db, GLD, 30)
+    order_id = place(db, who("buyer@a.test"), line(GLD, 12, "backorder"))
+    r = client.post(f"/api/v1/incoming/{batch_id}/receive", headers=world.auth("admin@seller.test"))
+    assert r.status_code == 200, r.text
+    assert order_lines(db, order_id) == [(1, "backorder", 0, 12, 0)]
+
+
+def test_a_raised_count_fills_waiting_lines(client, db, world, who):
+    set_on_hand(db, world, GLD, 0)
+    order_id = place(db, who("buyer@a.test"), line(GLD, 12, "backorder"))
+    r = client.put(
+        f"/api/v1/stock/{GLD}/{warehouse_code(db, world)}",
+        json={"on_hand": 20},
+        headers=world.auth("admin@seller.test"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["reserved"] == 12
+    assert order_lines(db, order_id) == [(1, "backorder", 0, 12, 0)]
+
+
+def test_the_worker_fills_what_receipts_missed(db, world, who):
+    from microbag.jobs.worker import Worker
+
+    set_on_hand(db, world, GLD, 0)
+    order_id = place(db, who("buyer@a.test"), line(GLD, 12, "backorder"))
+    worker = Worker(db, deliver_mail=False)
+    assert worker.fill_waiting() == 0  # nothing in stock yet
+    set_on_hand(db, world, GLD, 12)
+    assert worker.fill_waiting() == 1
+    assert order_lines(db, order_id) == [(1, "backorder", 0, 12, 0)]
+
+
+def warehouse_code(db, world):
+    from microbag.stock.models import Warehouse
+
+    with db.session() as s:
+        return s.get(Warehouse, world.warehouse).code

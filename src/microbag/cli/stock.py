@@ -6,6 +6,7 @@ import typer
 
 from microbag.cli.common import console, database, fail
 from microbag.errors import DomainError
+from microbag.orders import backorders
 from microbag.stock import regions, service
 from microbag.stock.policies import format_region_ranks, parse_region_ranks
 
@@ -24,6 +25,8 @@ def set_stock(
     try:
         with database().session(write=True) as s:
             row = service.set_stock(s, sku, warehouse, on_hand, actor_label="cli")
+            if backorders.fill_waiting(s):  # a higher count serves waiting lines first
+                row = service.stock_row(s, sku, warehouse)
     except DomainError as exc:
         fail(exc)
     console.print(

@@ -25,6 +25,7 @@ from microbag.jobs import policies, service
 from microbag.jobs.registry import JobContext, LeaseLost, PermanentError, handler_for
 from microbag.jobs.service import ClaimedJob
 from microbag.notifications.delivery import deliver_due
+from microbag.orders import backorders
 
 log = logging.getLogger("microbag.jobs")
 
@@ -96,10 +97,14 @@ class Worker:
         backoff_base_s: float = policies.BACKOFF_BASE_S,
         kinds: Sequence[str] | None = None,
         deliver_mail: bool = True,
+        fill_backorders: bool = True,
     ) -> None:
         self.db = db
         # Every worker also delivers the mail outbox between jobs (notifications.delivery).
         self.deliver_mail = deliver_mail
+        # ... and gives stock that arrived unnoticed (a count, released units) to the
+        # lines waiting for it (orders.backorders; receipts fill at once already).
+        self.fill_backorders = fill_backorders
         self.worker_id = worker_id or new_worker_id()
         self.poll_interval_s = poll_interval_s
         self.lease_s = lease_s
@@ -116,11 +121,22 @@ class Worker:
         """Deliver the due mail, then claim and run one due job; False when neither
         anything was sent nor a job was due."""
         mailed = deliver_due(self.db, self.worker_id) if self.deliver_mail else 0
+        filled = self.fill_waiting() if self.fill_backorders else 0
         job = self.claim()
         if job is None:
-            return mailed > 0
+            return mailed > 0 or filled > 0
         self.execute(job)
         return True
+
+    def fill_waiting(self) -> int:
+        """Lines given stock this pass; a read first, so an idle pass writes nothing."""
+        skus = self.db.run(backorders.fillable_sku_ids)
+        if not skus:
+            return 0
+        filled = self.db.run(lambda s: backorders.fill_waiting(s, skus), write=True)
+        for f in filled:
+            log.info("order %s line %s: %s units reserved", f.order_id, f.line_no, f.units)
+        return len(filled)
 
     def execute(self, job: ClaimedJob) -> None:
         ctx = JobContext(job, self.db, self.worker_id, self.lease_s)

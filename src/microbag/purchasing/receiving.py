@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from microbag.catalog.models import Sku
 from microbag.errors import Conflict, DomainError, ErrorItem, NotFound
+from microbag.orders import backorders
 from microbag.purchasing import policies
 from microbag.purchasing.models import PurchaseOrder, Receipt, ReceiptLine
 from microbag.purchasing.service import get_po, record
@@ -157,6 +158,7 @@ def receive(
             lot.decided_by = actor
             lot.decided_at = now
             add_on_hand(session, line.sku_id, lot_warehouse, units)
+            backorders.fill_waiting(session, [line.sku_id])  # waiting lines first
         session.add(lot)
         before = line.received_quantity
         line.received_quantity = before + units
@@ -338,6 +340,7 @@ def set_lot_status(
     stocked = 0
     if status == "accepted" and lot.stocked_quantity == 0:
         add_on_hand(session, lot.sku_id, lot.warehouse_id, lot.quantity)
+        backorders.fill_waiting(session, [lot.sku_id])  # waiting lines first
         lot.stocked_quantity = stocked = lot.quantity
     po = get_po(
         session, session.scalars(select(Receipt.po_id).where(Receipt.id == lot.receipt_id)).one()

@@ -19,6 +19,7 @@ from microbag.http import (
     WriteSession,
     require_staff,
 )
+from microbag.orders import backorders
 from microbag.stock import incoming as batches
 from microbag.stock import regions, service
 from microbag.stock.models import Warehouse
@@ -124,7 +125,10 @@ def set_stock(
     session: WriteSession,
 ) -> StockOut:
     """Set the counted quantity on hand (admin, merchandiser); never below what is reserved."""
-    return stock_out(service.set_stock(session, sku, warehouse_code, body.on_hand, actor=staff))
+    row = service.set_stock(session, sku, warehouse_code, body.on_hand, actor=staff)
+    if backorders.fill_waiting(session):  # a higher count serves waiting lines first
+        row = service.stock_row(session, sku, warehouse_code)
+    return stock_out(row)
 
 
 @router.get("/incoming", response_model=Page[IncomingOut], responses=READ_RESPONSES)
@@ -176,7 +180,9 @@ def receive_incoming(
     incoming_id: IdPath, _staff: StaffWriter, session: WriteSession
 ) -> IncomingOut:
     """The batch arrived: its units join on hand (admin, merchandiser); 409 if received before."""
-    return incoming_out(batches.receive_incoming(session, incoming_id))
+    row = batches.receive_incoming(session, incoming_id)
+    backorders.fill_waiting(session)  # the arrival serves waiting lines first
+    return incoming_out(row)
 
 
 WarehouseCodePath = Annotated[

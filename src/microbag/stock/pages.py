@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from microbag.errors import DomainError
+from microbag.orders import backorders
 from microbag.stock import incoming as batches
 from microbag.stock import regions, service
 from microbag.stock.policies import format_region_ranks, parse_region_ranks
@@ -180,6 +181,7 @@ def set_on_hand(request: Request, user: StockStaff, db: PortalDb, form: Form) ->
                 int(values["on_hand"]),
                 actor=user.principal,
             )
+            backorders.fill_waiting(session)  # a higher count serves waiting lines first
     except DomainError as exc:
         return _failed(request, user, db, "set", values, _core_errors(exc), _form_status(exc))
     return _back(values, "set")
@@ -265,6 +267,7 @@ def receive(request: Request, incoming_id: IncomingId, user: StockStaff, db: Por
     try:
         with db.session(write=True) as session:
             row = batches.receive_incoming(session, incoming_id)
+            backorders.fill_waiting(session)  # the arrival serves waiting lines first
             sku = row.sku
     except DomainError as exc:
         if exc.status == 404:

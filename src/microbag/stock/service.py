@@ -388,6 +388,18 @@ def set_stock(
     return StockRow(sku_code, warehouse.code, level.on_hand, level.reserved)
 
 
+def stock_row(session: Session, sku_code: str, warehouse_code: str | None) -> StockRow:
+    """A SKU's row at a warehouse (the first when none is named), read fresh."""
+    sku_id = sku_id_for_code(session, sku_code)
+    warehouse = warehouse_by_code(session, warehouse_code)
+    on_hand, reserved = session.execute(
+        select(StockLevel.on_hand, StockLevel.reserved).where(
+            StockLevel.sku_id == sku_id, StockLevel.warehouse_id == warehouse.id
+        )
+    ).one()
+    return StockRow(sku_code, warehouse.code, int(on_hand), int(reserved))
+
+
 def add_on_hand(session: Session, sku_id: int, warehouse_id: int, quantity: int) -> None:
     """Add units to on hand in one statement (an upsert), safe against concurrent receipts."""
     dialect = session.get_bind().dialect.name
