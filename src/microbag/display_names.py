@@ -36,6 +36,7 @@ OTHER_NAMES: dict[str, str] = {
     "wrap": "WRAP",
     "reach_test_report": "REACH test report",
     "trading_company": "Trading company",
+    "vat_number": "VAT number",  # an audited company field (buyers.tax_identity)
 }
 
 NAMES: dict[str, str] = {

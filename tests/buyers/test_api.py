@@ -172,6 +172,11 @@ def test_my_company_with_available_credit(client, world, db):
         "incoterm_default": "DAP",
         "po_number_required": False,
         "available_credit": {"amount_minor": 4_650_000, "currency": "EUR"},
+        "vat_number": None,
+        "resale_certificate_number": None,
+        "resale_certificate_state": None,
+        "resale_certificate_expires": None,
+        "resale_certificate_expired": False,
     }
     r = client.get("/api/v1/my/company", headers=world.auth("buyer@b.test"))
     assert r.json()["name"] == "Big Store (NYC)"

@@ -55,6 +55,17 @@ def _money(amount: int, currency: str) -> MoneyOut:
     return MoneyOut(amount_minor=amount, currency=currency)
 
 
+def _tax_fields(company: Company) -> dict[str, object]:
+    """The tax identity as both company outputs show it."""
+    return {
+        "vat_number": company.vat_number,
+        "resale_certificate_number": company.resale_certificate_number,
+        "resale_certificate_state": company.resale_certificate_state,
+        "resale_certificate_expires": company.resale_certificate_expires,
+        "resale_certificate_expired": service.resale_certificate_expired(company),
+    }
+
+
 def company_out(company: Company, open_unpaid: int) -> CompanyOut:
     cur = company.currency
     return CompanyOut(
@@ -74,6 +85,7 @@ def company_out(company: Company, open_unpaid: int) -> CompanyOut:
         locale=company.locale,
         is_active=company.is_active,
         created_at=company.created_at,
+        **_tax_fields(company),
     )
 
 
@@ -139,7 +151,10 @@ def get_company(company_id: IdPath, _staff: StaffReader, session: ReadSession) -
 def update_company(
     company_id: IdPath, body: CompanyUpdate, staff: StaffWriter, session: WriteSession
 ) -> CompanyOut:
-    """Change the given fields only (admin, sales)."""
+    """Change the given fields only (admin, sales). The tax identity (VAT number, US resale
+    certificate) is checked: ``invalid_vat_number``, ``vat_country_mismatch``,
+    ``unsupported_vat_country``, ``invalid_resale_certificate``, ``invalid_resale_state``,
+    ``resale_certificate_incomplete``, ``resale_certificate_expired``."""
     company = service.update_company(
         session, company_id, body.model_dump(exclude_unset=True), actor=staff
     )
@@ -175,7 +190,7 @@ def add_company_user(
 
 @router.get("/my/company", response_model=MyCompanyOut, responses=READ_RESPONSES)
 def my_company(principal: BuyerUser, session: ReadSession) -> MyCompanyOut:
-    """Your company: terms, credit limit and the credit still available."""
+    """Your company: terms, credit limit, the credit still available, tax identity."""
     if principal.company_id is None:  # require_buyer guarantees it
         raise Forbidden("buyer accounts only")
     company = service.get_company(session, principal.company_id)
@@ -193,6 +208,7 @@ def my_company(principal: BuyerUser, session: ReadSession) -> MyCompanyOut:
         incoterm_default=company.incoterm_default,
         po_number_required=company.po_number_required,
         available_credit=_money(service.available_credit_for(session, company), cur),
+        **_tax_fields(company),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -49,8 +49,9 @@ class CompanyCreate(InputModel):
 
 class CompanyUpdate(InputModel):
     """Only the fields given change; null leaves a field as it is, except for
-    ``payment_terms_days`` (null = prepaid) and ``region`` (null = derive from the country).
-    A new country re-derives the region unless one is given."""
+    ``payment_terms_days`` (null = prepaid), ``region`` (null = derive from the country) and
+    the tax identity's fields (null clears). A new country re-derives the region unless one
+    is given."""
 
     name: Name | None = None
     segment: SegmentName | None = None
@@ -67,6 +68,25 @@ class CompanyUpdate(InputModel):
     po_number_required: bool | None = Field(
         None, description="Every order of the company must carry the buyer's PO number"
     )
+    # The tax identity (buyers.tax_identity checks it; null or "" clears a field).
+    vat_number: str | None = Field(
+        None,
+        max_length=64,
+        description="EU, UK (GB, XI), Swiss (CHE) or Norwegian (NO) VAT number with its country "
+        "prefix; checksum-checked and stored compact. null clears it",
+        examples=["DE136695976"],
+    )
+    resale_certificate_number: str | None = Field(
+        None,
+        max_length=64,
+        description="US resale certificate: letters, digits and dashes. null clears it",
+    )
+    resale_certificate_state: str | None = Field(
+        None, max_length=8, description="The issuing US state or territory, e.g. CA"
+    )
+    resale_certificate_expires: date | None = Field(
+        None, description="The certificate's expiry date (required with a number)"
+    )
 
 
 class CompanyOut(BaseModel):
@@ -81,6 +101,13 @@ class CompanyOut(BaseModel):
     credit_limit: MoneyOut
     incoterm_default: str = "DAP"
     po_number_required: bool = False
+    vat_number: str | None = Field(None, description="Compact, with its country prefix")
+    resale_certificate_number: str | None = None
+    resale_certificate_state: str | None = None
+    resale_certificate_expires: date | None = None
+    resale_certificate_expired: bool = Field(
+        False, description="The resale certificate's expiry date has passed (UTC)"
+    )
     open_unpaid: MoneyOut = Field(description="Placed to delivered orders not yet paid")
     available_credit: MoneyOut = Field(description="Credit limit minus open unpaid orders")
     locale: str
@@ -101,6 +128,13 @@ class MyCompanyOut(BaseModel):
     incoterm_default: str = "DAP"
     po_number_required: bool = False
     available_credit: MoneyOut = Field(description="Credit limit minus open unpaid orders")
+    vat_number: str | None = Field(None, description="Compact, with its country prefix")
+    resale_certificate_number: str | None = None
+    resale_certificate_state: str | None = None
+    resale_certificate_expires: date | None = None
+    resale_certificate_expired: bool = Field(
+        False, description="The resale certificate's expiry date has passed (UTC)"
+    )
 
 
 class CompanyUserCreate(InputModel):

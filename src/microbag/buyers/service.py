@@ -13,6 +13,7 @@ from microbag.accounts.models import User
 from microbag.accounts.principal import Principal
 from microbag.accounts.service import create_user
 from microbag.audit import service as audit
+from microbag.buyers import tax
 
 # Addresses live in buyers.addresses; the service keeps their names for its callers.
 from microbag.buyers.addresses import add_address as add_address
@@ -32,6 +33,12 @@ from microbag.buyers.policies import (
     region_for_country,
     valid_payment_terms,
 )
+
+# The tax identity lives in buyers.tax; the service keeps the names for its callers.
+from microbag.buyers.tax import resale_certificate_expired as resale_certificate_expired
+from microbag.buyers.tax import set_tax_identity as set_tax_identity
+from microbag.buyers.tax import tax_status_of as tax_status_of
+from microbag.buyers.tax_identity import TAX_FIELDS
 from microbag.errors import DomainError, ErrorItem, NotFound
 from microbag.money import is_currency
 from microbag.orders.models import Order
@@ -51,8 +58,9 @@ COMPANY_FIELDS = frozenset(
         "po_number_required",
     }
 )
-# Fields where null is a value: prepaid terms, and "derive the region from the country".
-NULL_MEANS_SOMETHING = frozenset({"payment_terms_days", "region"})
+# Fields where null is a value: prepaid terms, "derive the region from the country", and
+# no VAT number or resale certificate (the tax identity, see buyers.tax).
+NULL_MEANS_SOMETHING = frozenset({"payment_terms_days", "region", *TAX_FIELDS})
 
 
 # ---- credit ---------------------------------------------------------------------------------
@@ -262,8 +270,9 @@ def create_company(
 
 
 def _audited_fields(company: Company) -> dict[str, object]:
-    """The company's editable fields (credit limit, terms...) as the audit log compares them."""
-    return {name: getattr(company, name) for name in sorted(COMPANY_FIELDS)}
+    """The company's editable fields (credit limit, terms, tax identity...) as the audit log
+    compares them."""
+    return {name: getattr(company, name) for name in sorted(COMPANY_FIELDS | set(TAX_FIELDS))}
 
 
 def update_company(
@@ -278,14 +287,23 @@ def update_company(
 
     A new country re-derives the region unless a region is given too. The currency
     is locked while orders still use credit (their totals are in the old currency).
+    The tax identity's fields (TAX_FIELDS; null clears one) are checked with the company's
+    country, also when only the country changes (a VAT number must stay the country's).
     """
-    unknown = set(changes) - COMPANY_FIELDS
+    unknown = set(changes) - COMPANY_FIELDS - set(TAX_FIELDS)
     if unknown:
         raise DomainError.single("invalid_input", f"unknown fields: {', '.join(sorted(unknown))}")
     company = get_company(session, company_id)
     # null means "unchanged" except where it has a meaning of its own.
     values = {k: v for k, v in changes.items() if v is not None or k in NULL_MEANS_SOMETHING}
     errors = _company_errors(values)
+    if "country" in values or any(k in values for k in TAX_FIELDS):
+        country = values.get("country", company.country)
+        identity, tax_errors = tax.checked_changes(
+            company, values, country=country if is_country_code(country) else company.country
+        )
+        errors += tax_errors
+        values.update(identity.fields())
     if errors:
         raise DomainError(errors)
     if "name" in values:
