@@ -1,12 +1,14 @@
 """Staff pages for buyer companies and their users.
 
 Thin adapters over buyers.service: create and edit a company (segment, country and
-region, currency, payment terms, credit limit, locale), add its users, deactivate a
-user (their sessions and tokens stop at once). Errors appear next to their field.
+region, currency, payment terms, credit limit, locale) and its tax identity (VAT number,
+US resale certificate), add its users, deactivate a user (their sessions and tokens stop at
+once); the buyer's /account. Errors appear next to their field.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -16,6 +18,7 @@ from microbag.accounts.policies import BUYER_ROLES
 from microbag.accounts.service import MIN_PASSWORD_LENGTH
 from microbag.buyers import service
 from microbag.buyers.policies import MAX_NET_DAYS, REGIONS, SEGMENTS, payment_terms_label
+from microbag.buyers.tax_identity import TAX_FIELDS
 from microbag.errors import DomainError
 from microbag.web.csrf import verify_csrf
 from microbag.web.deps import BuyerUser, PageForbidden, PortalDb, StaffUser
@@ -57,10 +60,12 @@ FIELD_OF_CODE = {
     "invalid_role": "role",
     "weak_password": "password",
 }
-FIELD_WORDS = {"credit_limit_minor": "credit_limit"}
+# A VAT number the company's new country does not match is the country field's problem.
+FIELD_WORDS = {"credit_limit_minor": "credit_limit", "vat_number": "country"}
 DONE = {
     "created": "Company created. Add its users below.",
     "saved": "Changes saved.",
+    "tax": "Tax identity saved.",
     "user": "User added.",
     "deactivated": "User deactivated: signed out everywhere.",
     "activated": "User can sign in again.",
@@ -198,10 +203,13 @@ def _company_page(
     errors: FormErrors | None = None,
     user_values: dict[str, str] | None = None,
     user_errors: FormErrors | None = None,
+    tax_values: dict[str, str] | None = None,
+    tax_errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     with db.session() as session:
         company = service.get_company(session, company_id)
+        tax_status = service.tax_status_of(company)
         users, _total = service.list_company_users(session, company_id, limit=200)
         open_unpaid = service.open_unpaid_total(session, company_id)
         available = service.available_credit_for(session, company)
@@ -235,6 +243,9 @@ def _company_page(
             "errors": errors,
             "user_values": user_values or {"role": "buyer"},
             "user_errors": user_errors,
+            "tax_status": tax_status,
+            "tax_values": tax_values or _tax_values(company),
+            "tax_errors": tax_errors,
             "notice": DONE.get(request.query_params.get("done", "")),
             **_choices(),
         },
@@ -281,6 +292,54 @@ def update_company(
             status_code=exc.status,
         )
     return RedirectResponse(f"/staff/companies/{company_id}?done=saved", status_code=303)
+
+
+def _tax_values(company: Any) -> dict[str, str]:
+    return {
+        name: "" if getattr(company, name) is None else str(getattr(company, name))
+        for name in TAX_FIELDS
+    }
+
+
+@router.post("/staff/companies/{company_id}/tax-identity")
+def update_tax_identity(
+    request: Request, company_id: CompanyId, user: CompanyStaff, db: PortalDb, form: Form
+) -> Response:
+    """The company's VAT number and US resale certificate (empty fields clear them)."""
+    values = {name: text(form, name, 64) for name in TAX_FIELDS}
+    raw = values["resale_certificate_expires"]
+    try:
+        expires = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        errors = FormErrors()
+        errors.add("resale_certificate_expires", "Enter the expiry date as YYYY-MM-DD.")
+        return _company_page(
+            request, user, db, company_id, tax_values=values, tax_errors=errors, status_code=422
+        )
+    try:
+        with db.session(write=True) as session:
+            service.set_tax_identity(
+                session,
+                company_id,
+                vat_number=values["vat_number"] or None,
+                resale_certificate_number=values["resale_certificate_number"] or None,
+                resale_certificate_state=values["resale_certificate_state"] or None,
+                resale_certificate_expires=expires,
+                actor=user.principal,
+            )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _company_page(
+            request,
+            user,
+            db,
+            company_id,
+            tax_values=values,
+            tax_errors=FormErrors.of(exc.items, TAX_FIELDS),
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/staff/companies/{company_id}?done=tax#tax-identity", status_code=303)
 
 
 @router.post("/staff/companies/{company_id}/users")
@@ -360,6 +419,7 @@ def _account_page(
         company = service.get_company(session, company_id)
         addresses = service.list_addresses(session, company_id)
         terms = service.terms_label(company)
+        tax_status = service.tax_status_of(company)
     return render(
         request,
         "account/index.html",
@@ -367,6 +427,7 @@ def _account_page(
             "title": "Account",
             "company": company,
             "terms": terms,
+            "tax_status": tax_status,
             "addresses": addresses,
             "may_edit": user.principal.role == "owner",
             "form": form or {"kind": "shipping", "country": company.country},
