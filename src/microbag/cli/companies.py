@@ -1,9 +1,11 @@
-"""``microbag companies ...``: buyer companies' addresses from the command line (list them,
-add a bill-to or ship-to address). The CLI acts as an admin named "cli" (audited as such)."""
+"""``microbag companies ...``: buyer companies' addresses and tax identity from the command
+line (list addresses, add a bill-to or ship-to address, set the VAT number and US resale
+certificate). The CLI acts as an admin named "cli" (audited as such)."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -15,7 +17,9 @@ from microbag.cli.common import console, database, fail
 from microbag.errors import DomainError
 
 CLI = Principal(user_id=0, email="cli", role="admin", company_id=None)
-companies_app = typer.Typer(no_args_is_help=True, help="Buyer companies' addresses.")
+companies_app = typer.Typer(
+    no_args_is_help=True, help="Buyer companies' addresses and tax identity."
+)
 
 CompanyId = Annotated[int, typer.Argument(help="The company's id")]
 
@@ -100,6 +104,78 @@ def add_address(
     console.print(f"address {address_id} added" + (" (default)" if is_default else ""))
 
 
+@companies_app.command("set-tax")
+def set_tax(
+    company: CompanyId,
+    vat_number: Annotated[
+        str | None,
+        typer.Option(help='With its country prefix, e.g. DE136695976 ("" clears it)'),
+    ] = None,
+    resale_number: Annotated[
+        str | None, typer.Option(help='US resale certificate number ("" clears the certificate)')
+    ] = None,
+    resale_state: Annotated[
+        str | None, typer.Option(help="The certificate's issuing US state, e.g. CA")
+    ] = None,
+    resale_expires: Annotated[
+        str | None, typer.Option(help="The certificate's expiry date, YYYY-MM-DD")
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Start from nothing: parts not given are cleared")
+    ] = False,
+) -> None:
+    """Set (or clear) the company's VAT number and US resale certificate, checked like the API.
+
+    Parts not given stay as they are (with --clear they are removed); with no option at all
+    the command prints the current tax identity."""
+    expires: date | None = None
+    if resale_expires:
+        try:
+            expires = date.fromisoformat(resale_expires)
+        except ValueError:
+            fail(f"--resale-expires {resale_expires!r} is not a date (YYYY-MM-DD)")
+    changing = clear or any(
+        v is not None for v in (vat_number, resale_number, resale_state, resale_expires)
+    )
+    with database().session(write=True) as s:
+        try:
+            row = service.get_company(s, company)
+            if changing:
+                vat = row.vat_number if not clear else None
+                number, state = row.resale_certificate_number, row.resale_certificate_state
+                until = row.resale_certificate_expires
+                if clear or resale_number == "":  # clearing the number clears the certificate
+                    number, state, until = None, None, None
+                if vat_number is not None:
+                    vat = vat_number or None
+                if resale_number:
+                    number = resale_number
+                if resale_state is not None:
+                    state = resale_state or None
+                if resale_expires is not None:
+                    until = expires
+                row = service.set_tax_identity(
+                    s,
+                    company,
+                    vat_number=vat,
+                    resale_certificate_number=number,
+                    resale_certificate_state=state,
+                    resale_certificate_expires=until,
+                    actor=CLI,
+                )
+            status = service.tax_status_of(row)
+        except DomainError as exc:
+            fail(exc)
+    if changing:
+        console.print(f"tax identity of company {company} saved")
+    for line in status.lines() or ["no VAT number or resale certificate on file"]:
+        console.print(line)
+    if status.warning:
+        console.print(f"[yellow]warning[/yellow] {status.warning}")
+
+
 def register(app: typer.Typer, import_app: typer.Typer) -> None:
     """Add this package's commands to ``microbag`` (and its imports to ``microbag import``)."""
-    app.add_typer(companies_app, name="companies", help="Buyer companies' addresses.")
+    app.add_typer(
+        companies_app, name="companies", help="Buyer companies' addresses and tax identity."
+    )
