@@ -21,7 +21,7 @@ from microbag.catalog.exporter import write_table
 from microbag.catalog.policies import CODE_PATTERN
 from microbag.errors import DomainError, ErrorItem
 from microbag.money import to_major
-from microbag.orders import policies, service
+from microbag.orders import policies, progress, service
 from microbag.orders.exporter import COLUMNS, header_cells
 from microbag.orders.header import MAX_NOTES_LENGTH, MAX_PO_NUMBER_LENGTH, HeaderIn
 from microbag.orders.models import Order
@@ -115,8 +115,10 @@ def change_line(
     sku: Annotated[str, Path(min_length=1, max_length=64, pattern=CODE_PATTERN)],
     quantity: Annotated[int | None, Form(ge=0, le=MAX_QUANTITY)] = None,
     step: Annotated[str | None, Form(pattern="^(up|down|remove)$")] = None,
+    fulfilment: Annotated[str | None, Form(pattern="^(stock|preorder|backorder)$")] = None,
 ) -> Response:
-    """Set a quantity, step it by one case pack (up/down), or remove the line."""
+    """Set a quantity, step it by one case pack (up/down), remove the line, or choose how
+    it is filled (from stock, preorder, backorder)."""
     terms = _sku_terms(db, user, sku) if step in ("up", "down") else None
 
     def change(lines: list[carts.CartLine]) -> list[carts.CartLine]:
@@ -124,6 +126,8 @@ def change_line(
         current = next((x for x in lines if x.sku == sku), None)
         if current is None:
             return lines
+        if fulfilment is not None and quantity is None and step is None:
+            return carts.with_fulfilment(lines, sku, fulfilment)
         if step == "remove":
             new_quantity = 0
         elif step in ("up", "down"):
@@ -168,6 +172,7 @@ def place_order(
     idempotency_key: Annotated[str, Form(max_length=MAX_IDEMPOTENCY_KEY_LENGTH)] = "",
     sku: Annotated[list[str] | None, Form()] = None,
     quantity: Annotated[list[str] | None, Form()] = None,
+    fulfilment: Annotated[list[str] | None, Form()] = None,
     po_number: Annotated[str, Form(max_length=200)] = "",
     requested_delivery_date: Annotated[str, Form(max_length=32)] = "",
     ship_to_address_id: Annotated[str, Form(max_length=32)] = "",
@@ -186,7 +191,7 @@ def place_order(
     try:
         if not idempotency_key:
             raise DomainError.single("invalid_cart", "the order form is damaged; reload the cart")
-        lines = carts.lines_from_form(sku or [], quantity or [])
+        lines = carts.lines_from_form(sku or [], quantity or [], fulfilment or [])
         header = carts.header_from_form(values)
     except DomainError as exc:
         return _cart_page(
@@ -284,8 +289,10 @@ def timeline(order: Order) -> list[dict[str, Any]]:
         }
         for e in order.events
     ]
-    if order.status in HAPPY_PATH:
-        reached = HAPPY_PATH.index(order.status)
+    # Partly shipped sits between confirmed and shipped: shipped and delivered lie ahead.
+    current = policies.CONFIRMED if order.status == policies.PARTLY_SHIPPED else order.status
+    if current in HAPPY_PATH:
+        reached = HAPPY_PATH.index(current)
         steps += [{"status": s, "done": False} for s in HAPPY_PATH[reached + 1 :]]
     return steps
 
@@ -295,6 +302,7 @@ def order_page(request: Request, order_id: OrderId, user: BuyerUser, db: PortalD
     with db.session() as session:
         order = service.get_order(session, user.principal, order_id)
         bundle_discounts = bundles_service.order_discounts(session, order.id)
+        shipped = progress.shipment_views(session, user.principal, order)
     may_cancel = policies.may(user.principal, "cancel") and (
         order.status in policies.BUYER_CANCELLABLE
     )
@@ -309,6 +317,8 @@ def order_page(request: Request, order_id: OrderId, user: BuyerUser, db: PortalD
             "bundle_discounts": bundle_discounts,
             "may_cancel": may_cancel,
             "may_reorder": policies.may(user.principal, "place"),
+            "progress": progress.line_progress(order),
+            "shipments": shipped,
         },
     )
 
@@ -345,6 +355,7 @@ def cancel(
             raise
         with db.session() as session:
             order = service.get_order(session, user.principal, order_id)
+            shipped = progress.shipment_views(session, user.principal, order)
         return render(
             request,
             "orders/order.html",
@@ -355,6 +366,8 @@ def cancel(
                 "errors": exc.items,
                 "may_cancel": False,
                 "may_reorder": policies.may(user.principal, "place"),
+                "progress": progress.line_progress(order),
+                "shipments": shipped,
             },
             status_code=exc.status,
         )

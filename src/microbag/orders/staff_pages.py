@@ -2,7 +2,9 @@
 
 Confirm, ship (with a tracking reference), deliver and cancel (with a reason) are
 POSTs that call orders.service; its errors are shown on the order page, next to the
-field they concern (tracking reference, reason) or above the actions.
+field they concern (tracking reference, reason) or above the actions. The page also
+shows each line's fulfilment and promise and the order's shipments; shipping in parts,
+delivering a shipment and the pick list and packing slip PDFs are in shipment_pages.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from microbag.bundles import service as bundles_service
 from microbag.buyers.service import company_names, get_company, terms_label
 from microbag.errors import DomainError, ErrorItem
-from microbag.orders import policies, service
+from microbag.orders import policies, progress, service
 from microbag.orders.pages import timeline
 from microbag.orders.schemas import OrderStatus
 from microbag.web.csrf import verify_csrf
@@ -34,6 +36,8 @@ DONE = {
     "shipped": "Order shipped.",
     "delivered": "Order marked delivered.",
     "cancelled": "Order cancelled; its stock is released.",
+    "partly_shipped": "Shipment recorded; the rest of the order ships later.",
+    "shipment_delivered": "Shipment marked delivered.",
 }
 
 
@@ -77,7 +81,7 @@ def order_queue(
     )
 
 
-def _order_page(
+def order_page_view(
     request: Request,
     user: PortalUser,
     db: Any,
@@ -92,6 +96,8 @@ def _order_page(
         company = get_company(session, order.company_id)
         terms = terms_label(company)
         bundle_discounts = bundles_service.order_discounts(session, order.id)
+        shipments = progress.shipment_views(session, user.principal, order)
+        warehouses = [(c, c) for c in sorted(progress.warehouse_codes(session).values())]
     return staff_page(
         request,
         user,
@@ -112,6 +118,13 @@ def _order_page(
             "can_cancel": order.status in policies.TRANSITIONS["cancel"][0],
             "max_reason": policies.MAX_REASON_LENGTH,
             "max_tracking": policies.MAX_TRACKING_REF_LENGTH,
+            # Preorders, backorders and shipments (issue 11; orders/shipment_pages.py).
+            "progress": progress.line_progress(order),
+            "shipments": shipments,
+            "carriers": progress.carrier_choices(),
+            "warehouses": warehouses,
+            "can_ship_part": order.status in policies.TRANSITIONS["ship"][0],
+            "can_pick": any(ln.reserved_quantity for ln in order.lines),
         },
         section="orders",
         status_code=status_code,
@@ -120,7 +133,7 @@ def _order_page(
 
 @router.get("/staff/orders/{order_id}")
 def order_page(request: Request, order_id: OrderId, user: StaffUser, db: PortalDb) -> Response:
-    return _order_page(request, user, db, order_id)
+    return order_page_view(request, user, db, order_id)
 
 
 def _act(
@@ -154,7 +167,7 @@ def _act(
         errors = FormErrors()
         for item in exc.items:
             errors.add(FIELD_OF_CODE.get(item.code), _plain(item))
-        return _order_page(
+        return order_page_view(
             request,
             user,
             db,

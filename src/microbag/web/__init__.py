@@ -19,6 +19,8 @@ PAGE_MODULES = (
     "microbag.catalog.pages",
     "microbag.orders.pages",
     "microbag.orders.staff_pages",
+    "microbag.orders.shipment_pages",
+    "microbag.orders.queue_pages",
     "microbag.quotes.pages",
     "microbag.quotes.staff_pages",
     "microbag.catalog.import_pages",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from microbag.accounts.principal import Principal
 from microbag.bundles.policies import AppliedBundle
@@ -23,24 +23,36 @@ from microbag.db import Database
 from microbag.errors import DomainError, ErrorItem
 from microbag.orders import service as orders
 from microbag.orders.header import INCOTERMS, HeaderIn
-from microbag.orders.schemas import MAX_LINES, MAX_QUANTITY, OrderLineIn
+from microbag.orders.schemas import MAX_LINES, MAX_QUANTITY, Fulfilment, OrderLineIn
 from microbag.pricing.policies import SkuTerms
 from microbag.pricing.service import price_list_for_company, terms_for
-from microbag.stock.service import available_by_sku
+from microbag.stock.service import Incoming, available_by_sku, next_incoming
+from microbag.timeutil import utcnow
 from microbag.web.sessions import PortalUser, change_session_data
+
+# How a cart line is to be filled (OrderLineIn.fulfilment): from stock on hand, as a
+# preorder against an incoming batch, or backordering what stock lacks.
+FULFILMENTS = ("stock", "preorder", "backorder")
 
 
 @dataclass(frozen=True)
 class CartLine:
     sku: str
     quantity: int
+    fulfilment: Fulfilment = "stock"
+
+
+def _fulfilment(raw: Any) -> Fulfilment:
+    return cast(Fulfilment, raw) if isinstance(raw, str) and raw in FULFILMENTS else "stock"
 
 
 def lines_of(data: dict[str, Any]) -> list[CartLine]:
     lines = []
     for raw in data.get("cart") or []:
         try:
-            lines.append(CartLine(str(raw["sku"]), int(raw["quantity"])))
+            lines.append(
+                CartLine(str(raw["sku"]), int(raw["quantity"]), _fulfilment(raw.get("fulfilment")))
+            )
         except (KeyError, TypeError, ValueError):
             continue  # a damaged entry is dropped rather than breaking the page
     return lines
@@ -65,7 +77,11 @@ def update_cart(
     def apply(data: dict[str, Any]) -> dict[str, Any]:
         nonlocal result
         result = change(lines_of(data))
-        return data | {"cart": [{"sku": x.sku, "quantity": x.quantity} for x in result]}
+        return data | {
+            "cart": [
+                {"sku": x.sku, "quantity": x.quantity, "fulfilment": x.fulfilment} for x in result
+            ]
+        }
 
     with db.session(write=True) as session:
         change_session_data(session, user.session_id, apply)
@@ -81,7 +97,7 @@ def with_added(lines: Sequence[CartLine], sku: str, quantity: int) -> list[CartL
     out = list(lines)
     for i, line in enumerate(out):
         if line.sku == sku:
-            out[i] = CartLine(sku, clamp_quantity(line.quantity + quantity))
+            out[i] = CartLine(sku, clamp_quantity(line.quantity + quantity), line.fulfilment)
             return out
     if len(out) >= MAX_LINES:
         raise DomainError.single("cart_full", f"a cart holds at most {MAX_LINES} lines")
@@ -93,7 +109,16 @@ def with_quantity(lines: Sequence[CartLine], sku: str, quantity: int) -> list[Ca
     """Set a line's quantity; 0 removes it."""
     if quantity <= 0:
         return [x for x in lines if x.sku != sku]
-    return [CartLine(x.sku, clamp_quantity(quantity)) if x.sku == sku else x for x in lines]
+    return [
+        CartLine(x.sku, clamp_quantity(quantity), x.fulfilment) if x.sku == sku else x
+        for x in lines
+    ]
+
+
+def with_fulfilment(lines: Sequence[CartLine], sku: str, fulfilment: str) -> list[CartLine]:
+    """Choose how a line is filled: from stock, preorder or backorder."""
+    chosen = _fulfilment(fulfilment)
+    return [CartLine(x.sku, x.quantity, chosen) if x.sku == sku else x for x in lines]
 
 
 # ---- the dry run -------------------------------------------------------------------------------
@@ -112,7 +137,7 @@ class CartCheck:
 
 
 def as_order_lines(lines: Sequence[CartLine]) -> list[OrderLineIn]:
-    return [OrderLineIn(sku=x.sku, quantity=x.quantity) for x in lines]
+    return [OrderLineIn(sku=x.sku, quantity=x.quantity, fulfilment=x.fulfilment) for x in lines]
 
 
 def split_errors(items: Sequence[ErrorItem]) -> tuple[dict[int, list[ErrorItem]], list[ErrorItem]]:
@@ -280,6 +305,9 @@ class LineView:
     terms: SkuTerms | None
     available: int
     errors: list[ErrorItem]
+    fulfilment: str = "stock"
+    # The next batch expected (its ship window is what a preorder is promised).
+    incoming: Incoming | None = None
 
     @property
     def unit_price_minor(self) -> int | None:
@@ -316,6 +344,7 @@ def describe_cart(
         ids = [label.id for label in labels.values()]
         terms = terms_for(session, price_list, ids) if price_list is not None else {}
         available = available_by_sku(session, ids)
+        incoming = next_incoming(session, ids, utcnow().date())
         credit = None if company.is_prepaid else available_credit_for(session, company)
         currency = price_list.currency if price_list is not None else company.currency
         min_order = price_list.min_order_value_minor if price_list is not None else None
@@ -334,6 +363,8 @@ def describe_cart(
                 terms=terms.get(label.id) if label else None,
                 available=available.get(label.id, 0) if label else 0,
                 errors=check.line_errors.get(line_no, []),
+                fulfilment=line.fulfilment,
+                incoming=incoming.get(label.id) if label else None,
             )
         )
     return CartView(
@@ -346,17 +377,25 @@ def describe_cart(
     )
 
 
-def lines_from_form(skus: Sequence[Any], quantities: Sequence[Any]) -> list[CartLine]:
-    """The lines a confirmation form carried (what the buyer saw when they pressed Place)."""
+def lines_from_form(
+    skus: Sequence[Any], quantities: Sequence[Any], fulfilments: Sequence[Any] = ()
+) -> list[CartLine]:
+    """The lines a confirmation form carried (what the buyer saw when they pressed Place);
+    without fulfilments (an older form) every line is from stock."""
     if len(skus) != len(quantities) or not skus or len(skus) > MAX_LINES:
         raise DomainError.single("invalid_cart", "the order form is incomplete; reload the cart")
+    if fulfilments and len(fulfilments) != len(skus):
+        raise DomainError.single("invalid_cart", "the order form is incomplete; reload the cart")
+    chosen = list(fulfilments) or ["stock"] * len(skus)
     lines = []
-    for sku, quantity in zip(skus, quantities, strict=True):
+    for sku, quantity, fulfilment in zip(skus, quantities, chosen, strict=True):
         try:
-            checked = OrderLineIn(sku=str(sku), quantity=int(quantity))
+            checked = OrderLineIn(
+                sku=str(sku), quantity=int(quantity), fulfilment=_fulfilment(fulfilment)
+            )
         except (ValueError, TypeError) as exc:
             raise DomainError.single(
                 "invalid_cart", "the order form is damaged; reload the cart"
             ) from exc
-        lines.append(CartLine(checked.sku, checked.quantity))
+        lines.append(CartLine(checked.sku, checked.quantity, checked.fulfilment))
     return lines
