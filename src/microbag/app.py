@@ -22,6 +22,7 @@ from microbag.web import mount_portal
 # and the routes' matching order: orders first, as placing is the API's hot path.
 API_MODULES = (
     "microbag.orders.api",
+    "microbag.orders.shipments_api",  # shipments, the waiting queue, carriers (issue 11)
     "microbag.accounts.api",
     "microbag.buyers.api",
     "microbag.catalog.api",

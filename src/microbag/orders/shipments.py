@@ -240,7 +240,8 @@ def _event(order: Order, principal: Principal, to_status: str, reason: str) -> N
         OrderEvent(
             from_status=order.status,
             to_status=to_status,
-            actor_id=principal.user_id,
+            # The command line's "cli" actor (user id 0) is no user row: no link.
+            actor_id=principal.user_id or None,
             actor_label=principal.email,
             reason=reason,
             at=utcnow(),
@@ -336,3 +337,40 @@ def list_shipments(session: Session, principal: Principal, order_id: int) -> lis
             select(Shipment).where(Shipment.order_id == order_id).order_by(Shipment.number)
         )
     )
+
+
+@dataclass(frozen=True)
+class ShippedLine:
+    """A shipment's line as people read it: the order's line number, the warehouse's code."""
+
+    line_no: int
+    sku_code: str
+    quantity: int
+    warehouse_code: str
+
+
+def shipped_lines(session: Session, shipments: Sequence[Shipment]) -> dict[int, list[ShippedLine]]:
+    """The lines of each shipment (by shipment id), with line numbers and warehouse codes
+    (a read)."""
+    order_ids = sorted({sh.order_id for sh in shipments})
+    if not order_ids:
+        return {}
+    line_nos = {
+        int(line_id): int(line_no)
+        for line_id, line_no in session.execute(
+            select(OrderLine.id, OrderLine.line_no).where(OrderLine.order_id.in_(order_ids))
+        )
+    }
+    codes = {w.id: w.code for w in stock.list_warehouses(session, limit=10_000)[0]}
+    return {
+        sh.id: [
+            ShippedLine(
+                line_nos.get(sl.order_line_id, 0),
+                sl.sku_code,
+                sl.quantity,
+                codes.get(sl.warehouse_id, ""),
+            )
+            for sl in sh.lines
+        ]
+        for sh in shipments
+    }
