@@ -1,4 +1,5 @@
-"""The small demo load: counts, invariants, seasonality and regional preferences."""
+"""The small demo load: counts, invariants, seasonality, regional preferences and the
+issue-11 features (warehouse regions, addresses, preorders, backorders, shipments, drops)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from microbag.db import Database
 from microbag.demo.bulk import BulkWriter
 from microbag.demo.catalog import build_catalog
 from microbag.demo.generator import DEMO_PASSWORD, load_demo
+from microbag.drops.models import DropAllocation
 from microbag.errors import DomainError
 from microbag.orders.models import Order, OrderAllocation, OrderEvent, OrderLine
+from microbag.orders.policies import RESERVED_STATUSES
 from microbag.pricing.models import PriceList, PriceListItem, PriceTier
 from microbag.pricing.policies import Tier, unit_price, validate_terms
 from microbag.pricing.service import price_list_for_company, terms_for
@@ -34,7 +37,8 @@ NEXT_STATUS = {
     None: {"placed", "draft"},
     "draft": {"placed"},
     "placed": {"confirmed", "cancelled"},
-    "confirmed": {"shipped", "cancelled"},
+    "confirmed": {"shipped", "partly_shipped", "cancelled"},
+    "partly_shipped": {"partly_shipped", "shipped"},
     "shipped": {"delivered"},
 }
 
@@ -167,19 +171,24 @@ def test_orders_priced_by_the_lists_and_totals_add_up(demo):
             pl_id: terms_for(s, s.get(PriceList, pl_id), ids) for pl_id, ids in skus_by_list.items()
         }
         movs = {pl.id: pl.min_order_value_minor for pl in s.scalars(select(PriceList))}
+        # A drop's allocation orders whole case packs of the drop, without MOQ or minimum.
+        drop_orders = set(s.scalars(select(DropAllocation.order_id)))
+    assert drop_orders
     sums = defaultdict(int)
     for line in lines:
         order = orders[line.order_id]
         t = terms[order.price_list_id][line.sku_id]
         assert line.line_total_minor == line.quantity * line.unit_price_minor
         assert line.unit_price_minor == unit_price(t.tiers, line.quantity)
-        assert line.quantity >= t.moq and line.quantity % t.case_pack == 0
+        if order.id not in drop_orders:
+            assert line.quantity >= t.moq and line.quantity % t.case_pack == 0
         sums[line.order_id] += line.line_total_minor
     assert len(sums) == len(orders)  # every order has lines
     for order in orders.values():
         assert order.total_minor == sums[order.id]
         assert order.currency == order.company_currency
-        assert order.total_minor >= movs[order.price_list_id]
+        if order.id not in drop_orders:
+            assert order.total_minor >= movs[order.price_list_id]
 
 
 def test_three_years_of_orders_with_statuses_and_events(demo):
@@ -229,11 +238,13 @@ def test_reserved_stock_equals_open_allocations(demo):
             select(OrderLine.sku_id, OrderAllocation.warehouse_id, OrderAllocation.quantity)
             .join(OrderLine, OrderLine.id == OrderAllocation.line_id)
             .join(Order, Order.id == OrderLine.order_id)
-            .where(Order.status.in_(("placed", "confirmed")))
+            .where(Order.status.in_(sorted(RESERVED_STATUSES)))
         ):
             open_units[(sku_id, wh_id)] += qty
         levels = s.execute(select(StockLevel.__table__)).all()
-        # Every non-draft, non-cancelled line is allocated in full; the others not at all.
+        # Every non-draft, non-cancelled line is allocated in full (the history's shipped
+        # orders keep their allocations), less what waits for stock or has left in a
+        # shipment; draft and cancelled lines not at all.
         allocated = dict(
             s.execute(
                 select(OrderAllocation.line_id, func.sum(OrderAllocation.quantity)).group_by(
@@ -242,9 +253,13 @@ def test_reserved_stock_equals_open_allocations(demo):
             ).all()
         )
         lines = s.execute(
-            select(OrderLine.id, OrderLine.quantity, Order.status).join(
-                Order, Order.id == OrderLine.order_id
-            )
+            select(
+                OrderLine.id,
+                OrderLine.quantity,
+                OrderLine.waiting_quantity,
+                OrderLine.shipped_quantity,
+                Order.status,
+            ).join(Order, Order.id == OrderLine.order_id)
         ).all()
         incoming = s.execute(select(IncomingStock.__table__)).all()
     assert open_units, "some orders are open and hold stock"
@@ -253,7 +268,9 @@ def test_reserved_stock_equals_open_allocations(demo):
     assert all(0 <= lv.reserved <= lv.on_hand for lv in levels)
     assert any(lv.on_hand == lv.reserved for lv in levels)  # some sold out
     for line in lines:
-        expected = 0 if line.status in ("draft", "cancelled") else line.quantity
+        expected = line.quantity - line.waiting_quantity - line.shipped_quantity
+        if line.status in ("draft", "cancelled"):
+            expected = 0
         assert allocated.get(line.id, 0) == expected
     assert any(b.expected_date > demo.now.date() and b.received_at is None for b in incoming)
 
@@ -514,3 +531,76 @@ def test_compliance_documents_are_seeded_as_real_pdfs(demo):
     offsets = [int(line[:10]) for line in pdf[start:].split(b"\n")[3:8]]
     assert [pdf[o:].split(b" ", 1)[0] for o in offsets] == [b"1", b"2", b"3", b"4", b"5"]
     assert b"(Test \\(1\\)) Tj" in pdf
+
+
+def test_issue_11_features_through_the_services(demo):
+    """Warehouse regions, addresses and order terms, preorders, backorders, shipments and
+    drops, as a new user sees them after ``make run``."""
+    from microbag.buyers.models import CompanyAddress
+    from microbag.buyers.policies import address_errors
+    from microbag.drops.models import Drop, DropRequest
+    from microbag.notifications.models import MailMessage
+    from microbag.orders.models import Shipment
+    from microbag.shipping.policies import tracking_number_errors
+    from microbag.stock.regions import regions_by_warehouse
+
+    with demo.db.session() as s:
+        assert regions_by_warehouse(s) == {
+            "US-NJ": {"us": 1, "latin_america": 1},
+            "EU-NL": {"europe": 1, "middle_east": 1},
+            "ASIA-HK": {"japan_korea": 1, "china": 1, "other": 1},
+        }
+        companies = {c.id: c for c in s.scalars(select(Company))}
+        addresses = s.scalars(select(CompanyAddress)).all()
+        lines = s.execute(
+            select(OrderLine, Company.name)
+            .join(Order, Order.id == OrderLine.order_id)
+            .join(Company, Company.id == Order.company_id)
+        ).all()
+        orders = {o.id: o for o in s.scalars(select(Order).where(Order.status != "delivered"))}
+        sent = s.scalars(select(Shipment).order_by(Shipment.order_id, Shipment.number)).all()
+        drops = {d.status: d for d in s.scalars(select(Drop))}
+        requests = s.scalars(select(DropRequest)).all()
+        mails = s.scalar(select(func.count(MailMessage.id)))
+    # Every company: one default bill-to and ship-to, valid for its country; big ones two ship-tos.
+    for company in companies.values():
+        mine = [a for a in addresses if a.company_id == company.id]
+        for kind in ("billing", "shipping"):
+            assert sum(1 for a in mine if a.kind == kind and a.is_default) == 1
+        big = company.segment in ("department_store", "distributor")
+        assert sum(1 for a in mine if a.kind == "shipping") == (2 if big else 1)
+        assert all(a.country == company.country for a in mine)
+        assert company.po_number_required == (company.segment == "department_store")
+        if company.region == "middle_east":
+            assert company.incoterm_default == "DDP"
+    for a in addresses:
+        fields = {k: getattr(a, k) for k in ("kind", "line1", "city", "postal_code", "country")}
+        assert address_errors(fields) == [], fields
+    # Preorders wait for a batch, backorders for the units stock lacked.
+    preorders = [(ln, name) for ln, name in lines if ln.fulfilment == "preorder"]
+    backorders = [(ln, name) for ln, name in lines if ln.fulfilment == "backorder"]
+    assert len(preorders) >= 2 and len(backorders) >= 2
+    assert all(ln.waiting_quantity == ln.quantity and ln.incoming_id for ln, _ in preorders)
+    assert all(ln.promised_from > demo.now.date() for ln, _ in preorders)
+    assert all(0 < ln.waiting_quantity < ln.quantity for ln, _ in backorders)
+    assert any(name.startswith("Atelier Lumière") for _, name in preorders)
+    assert any(name.startswith("Hudson & Pine") for _, name in backorders)
+    # One order partly shipped, one shipped in two shipments (the first delivered).
+    by_order = defaultdict(list)
+    for shipment in sent:
+        by_order[shipment.order_id].append(shipment)
+        assert tracking_number_errors(shipment.carrier, shipment.tracking_number) == []
+        assert as_utc(shipment.shipped_at) <= demo.now
+    statuses = {orders[o].status: shipped for o, shipped in by_order.items()}
+    assert len(statuses["partly_shipped"]) == 1
+    assert [sh.status for sh in statuses["shipped"]] == ["delivered", "shipped"]
+    assert {sh.carrier for sh in sent} == {"dhl_express", "ups"}
+    # An open drop ahead of its embargo with requests, and an allocated one in the past.
+    assert set(drops) == {"open", "allocated"}
+    assert as_utc(drops["open"].embargo_at) > demo.now
+    assert as_utc(drops["allocated"].embargo_at) < demo.now
+    assert {r.drop_id for r in requests} == {d.id for d in drops.values()}
+    assert set(drops["open"].segments) == {"boutique", "department_store"}
+    assert mails == 0  # loading the demo mails nobody
+    for table in ("company_addresses", "warehouse_regions", "shipments", "drops"):
+        assert demo.summary.counts[table] > 0

@@ -1,8 +1,9 @@
 """Load the demo business: one call, one transaction, the same data for the same seed.
 
 ``load_demo(session, size=..., seed=...)`` writes warehouses, the catalog, buyer
-companies and users, price lists, three years of orders ending now, and stock. It
-never commits: the caller's unit of work does (``db.session(write=True)``).
+companies and users, price lists, three years of orders ending now, and stock; last,
+``trade_extras`` adds addresses, preorders, backorders, shipments and drops through the
+services. It never commits: the caller's unit of work does (``db.session(write=True)``).
 Randomness comes from one ``random.Random`` per part, seeded from ``seed``, so a part
 draws the same numbers whatever the other parts do; with the same ``now`` the data
 is identical (the CLI passes the current time, so dates end today).
@@ -38,7 +39,9 @@ from microbag.demo.purchasing import units_sold, write_purchasing
 from microbag.demo.regions import FEATURED_COMPANIES
 from microbag.demo.stock import add_warehouses, plan_stock, write_stock
 from microbag.demo.suppliers import build_sourcing
+from microbag.demo.trade_extras import add_trade_extras
 from microbag.errors import DomainError
+from microbag.orders.models import Order
 
 DEFAULT_SEED = 2026
 
@@ -74,6 +77,14 @@ DEMO_TABLES = (
     "receipt_lines",
     "inspections",
     "inspection_defects",
+    "company_addresses",
+    "warehouse_regions",
+    "shipments",
+    "shipment_lines",
+    "drops",
+    "drop_skus",
+    "drop_requests",
+    "drop_allocations",
 )
 
 
@@ -256,6 +267,10 @@ def load_demo(
     for table in DEMO_TABLES:  # fresh statistics for the planner after the bulk load
         session.execute(text(f"ANALYZE {table}"))
     _fit_credit_limits(session, people, history)
+    # Issue 11 through the real services: warehouse regions, addresses and order terms,
+    # preorders, backorders, partial shipments, drops.
+    counts.update(add_trade_extras(session, rng("trade-extras"), people, now))
+    by_status = session.execute(select(Order.status, func.count(Order.id)).group_by(Order.status))
     placed = [d.created_at for d in drafts if d.created_at <= now]
     return DemoSummary(
         size=size,
@@ -263,7 +278,7 @@ def load_demo(
         password=DEMO_PASSWORD,
         counts=counts,
         logins=demo_logins(people),
-        orders_by_status=dict(sorted(history.by_status.items())),
+        orders_by_status={status: int(n) for status, n in sorted(by_status.all())},
         first_order_day=min(placed).date() if placed else None,
         last_order_day=max(placed).date() if placed else None,
         seconds=timer.perf_counter() - started,
