@@ -59,7 +59,18 @@ def test_payment_terms():
 
 
 def test_open_unpaid_statuses():
-    assert set(OPEN_UNPAID_STATUSES) == {"placed", "confirmed", "shipped", "delivered"}
+    assert set(OPEN_UNPAID_STATUSES) == {
+        "placed",
+        "confirmed",
+        "partly_shipped",
+        "shipped",
+        "delivered",
+    }
+    # The credit view of buyers and the orders' own rule agree (orders.policies).
+    from microbag.orders.policies import OPEN_STATUSES
+
+    assert set(OPEN_UNPAID_STATUSES) == OPEN_STATUSES
+    assert is_open_unpaid("partly_shipped", None)
     assert is_open_unpaid("shipped", None)
     assert not is_open_unpaid("shipped", PAID)
     assert not is_open_unpaid("draft", None)
