@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import context
+from sqlalchemy import Connection
 
 import microbag.models  # noqa: F401  (fills the metadata)
 from microbag.db import Base, make_engine
@@ -40,13 +43,24 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
+    # The alembic command line: the same guard as microbag.migrate.upgrade (SQLite's
+    # batch mode must not cascade deletes while it rebuilds a table).
+    from microbag.migrate import check_sqlite_foreign_keys, set_sqlite_foreign_keys
+
     engine = make_engine(config.get_main_option("sqlalchemy.url") or None)
     with engine.connect() as conn:
-        _run(conn)
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            set_sqlite_foreign_keys(conn, enabled=False)
+        try:
+            _run(conn, check=check_sqlite_foreign_keys if sqlite else None)
+        finally:
+            if sqlite:
+                set_sqlite_foreign_keys(conn, enabled=True)
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: object, check: Callable[[Connection], None] | None = None) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
@@ -56,6 +70,8 @@ def _run(connection: object) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if check is not None:
+            check(connection)  # type: ignore[arg-type]
 
 
 if context.is_offline_mode():

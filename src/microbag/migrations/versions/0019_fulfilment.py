@@ -59,11 +59,6 @@ def upgrade() -> None:
             batch.f("ck_order_lines_fulfilment_known"),
             "fulfilment IN ('stock', 'preorder', 'backorder')",
         )
-    # Orders shipped before shipments existed shipped every unit.
-    op.execute(
-        "UPDATE order_lines SET shipped_quantity = quantity WHERE order_id IN "
-        "(SELECT id FROM orders WHERE status IN ('shipped', 'delivered'))"
-    )
     op.create_index(
         "ix_order_lines_waiting",
         "order_lines",
@@ -128,6 +123,40 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_shipment_lines_shipment_id"), "shipment_lines", ["shipment_id"], unique=False
+    )
+    _convert_earlier_orders()
+
+
+def _convert_earlier_orders() -> None:
+    """Orders shipped before shipments existed shipped every unit in one consignment: a
+    shipment (number 1, the order's tracking reference, no carrier) whose lines are the
+    allocations, which then no longer count as reserved; a cancelled order's allocations
+    were released already and go."""
+    op.execute(
+        "INSERT INTO shipments (order_id, number, status, carrier, tracking_number, "
+        "shipped_at, delivered_at, created_by) "
+        "SELECT o.id, 1, CASE WHEN o.status = 'delivered' THEN 'delivered' ELSE 'shipped' END, "
+        "'', COALESCE(o.tracking_ref, ''), "
+        "COALESCE((SELECT MAX(e.at) FROM order_events e WHERE e.order_id = o.id "
+        "AND e.to_status = 'shipped'), o.created_at), "
+        "CASE WHEN o.status = 'delivered' THEN (SELECT MAX(e.at) FROM order_events e "
+        "WHERE e.order_id = o.id AND e.to_status = 'delivered') END, '' "
+        "FROM orders o WHERE o.status IN ('shipped', 'delivered')"
+    )
+    op.execute(
+        "INSERT INTO shipment_lines (shipment_id, order_line_id, warehouse_id, sku_code, "
+        "quantity) SELECT s.id, l.id, a.warehouse_id, l.sku_code, a.quantity "
+        "FROM shipments s JOIN order_lines l ON l.order_id = s.order_id "
+        "JOIN order_allocations a ON a.line_id = l.id WHERE a.quantity > 0"
+    )
+    op.execute(
+        "UPDATE order_lines SET shipped_quantity = quantity WHERE order_id IN "
+        "(SELECT id FROM orders WHERE status IN ('shipped', 'delivered'))"
+    )
+    op.execute(
+        "DELETE FROM order_allocations WHERE line_id IN (SELECT l.id FROM order_lines l "
+        "JOIN orders o ON o.id = l.order_id "
+        "WHERE o.status IN ('shipped', 'delivered', 'cancelled'))"
     )
 
 
