@@ -19,7 +19,14 @@ from microbag.demo.buyers import People, UserRec
 from microbag.demo.orders_history import OrderDraft
 from microbag.demo.regions import REGIONS
 from microbag.demo.vocab import CANCEL_REASONS_BUYER, CANCEL_REASONS_SELLER, CARRIER_PREFIX
-from microbag.orders.models import Order, OrderAllocation, OrderEvent, OrderLine
+from microbag.orders.models import (
+    Order,
+    OrderAllocation,
+    OrderEvent,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
 
 OPEN_STATUSES = ("placed", "confirmed")
 CANCEL_RATE = 0.03
@@ -157,7 +164,26 @@ class LifecycleWriter:
             },
         )
         home = self.warehouses[REGIONS[company.region].warehouse]
-        allocate = status not in ("draft", "cancelled")
+        # Open orders hold reserved units (allocations); shipped ones left in a shipment.
+        allocate = status in OPEN_STATUSES
+        shipment_id = None
+        if shipped:
+            when_reached = {to: when for to, when, _actor, _reason in steps}
+            shipment_id = w.next_id(Shipment)
+            w.add(
+                Shipment,
+                {
+                    "id": shipment_id,
+                    "order_id": order_id,
+                    "number": 1,
+                    "status": "delivered" if status == "delivered" else "shipped",
+                    "carrier": "",
+                    "tracking_number": tracking,
+                    "shipped_at": when_reached["shipped"],
+                    "delivered_at": when_reached.get("delivered"),
+                    "created_by": "",
+                },
+            )
         for line_no, line in enumerate(order.lines, 1):
             line_id = w.next_id(OrderLine)
             w.add(
@@ -171,8 +197,21 @@ class LifecycleWriter:
                     "quantity": line.quantity,
                     "unit_price_minor": line.unit_price_minor,
                     "line_total_minor": line.total,
+                    "shipped_quantity": line.quantity if shipped else 0,
                 },
             )
+            if shipment_id is not None:
+                w.add(
+                    ShipmentLine,
+                    {
+                        "id": w.next_id(ShipmentLine),
+                        "shipment_id": shipment_id,
+                        "order_line_id": line_id,
+                        "warehouse_id": self._warehouse_for(line.sku.id, home),
+                        "sku_code": line.sku.code,
+                        "quantity": line.quantity,
+                    },
+                )
             if allocate:
                 warehouse = self._warehouse_for(line.sku.id, home)
                 w.add(

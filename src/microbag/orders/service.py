@@ -285,6 +285,9 @@ def cancel_order(session: Session, principal: Principal, order_id: int, reason: 
     if order.status in RESERVED_STATUSES:
         for sku_id, allocations in _allocations_by_sku(order):
             stock.release(session, sku_id, allocations)
+        # Released: the lines hold nothing any more (allocations are reserved units).
+        for line in order.lines:
+            line.allocations.clear()
     before_status = order.status
     _record(order, principal, target, reason.strip())
     session.flush()
