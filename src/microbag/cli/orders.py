@@ -16,7 +16,8 @@ from microbag.cli.common import console, database, fail
 from microbag.errors import DomainError
 from microbag.orders import backorders, shipments
 from microbag.orders import service as orders_service
-from microbag.orders.schemas import MAX_QUANTITY, ShipmentOut, shipment_out, waiting_line_out
+from microbag.orders.schemas import MAX_QUANTITY
+from microbag.orders.shipment_schemas import ShipmentOut, shipment_out, waiting_line_out
 
 CLI = Principal(user_id=0, email="cli", role="admin", company_id=None)
 orders_app = typer.Typer(

@@ -27,15 +27,14 @@ from microbag.http import (
 )
 from microbag.orders import backorders, shipments
 from microbag.orders.models import Shipment
-from microbag.orders.schemas import (
-    MAX_LINES,
+from microbag.orders.schemas import MAX_LINES, SkuCode
+from microbag.orders.shipment_schemas import (
     CarrierOut,
     FilledOut,
     FillOut,
     QueuePriorityIn,
     ShipmentIn,
     ShipmentOut,
-    SkuCode,
     WaitingLineOut,
     carriers_out,
     shipment_out,
