@@ -26,6 +26,7 @@ from microbag.notifications import service as notifications
 from microbag.orders import (
     fulfilment,
     placement,
+    placement_credit,
     placement_header,
     placement_writes,
     policies,
@@ -108,7 +109,7 @@ def place_order(
     )
     fulfilment.write_promises(session, order.id, priced)  # preorder and backorder lines
     bundles.record_discounts(session, order.id, applied)  # the order's discount lines
-    placement.hold_credit(session, buyer, total)  # the company's lock, last (lock order)
+    placement_credit.hold_credit(session, buyer, total)  # the company's lock, last (lock order)
     return order, True
 
 
