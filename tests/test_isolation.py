@@ -215,6 +215,14 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/audit"): ALL_STAFF,
     ("GET", "/api/v1/audit/export"): ALL_STAFF,
     # audit (end)
+    # fulfilment (issue 11): shipments, carriers, the waiting queue
+    ("GET", "/api/v1/orders/{order_id}/shipments"): ANY,
+    ("POST", "/api/v1/orders/{order_id}/shipments"): SALES,
+    ("POST", "/api/v1/orders/{order_id}/shipments/{number}/deliver"): SALES,
+    ("PUT", "/api/v1/orders/{order_id}/lines/{line_no}/queue-priority"): SALES,
+    ("GET", "/api/v1/backorders"): ALL_STAFF,
+    ("POST", "/api/v1/backorders/fill"): SALES,
+    ("GET", "/api/v1/carriers"): ANY,
 }
 
 # Path parameters that name an object owned by one buyer company (or one user).
@@ -337,6 +345,8 @@ def objects(client, world, db):
         "drop_id": 1,  # drops: not company-owned; a missing one answers 404
         "message_id": 1,  # mail outbox: staff-side, a missing one answers 404
         "address_id": address.json()["id"],
+        "number": 1,  # the order's first shipment (none yet: 404 to allowed roles)
+        "line_no": 1,
     }
 
 

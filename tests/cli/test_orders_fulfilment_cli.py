@@ -25,7 +25,11 @@ GLD, RED = "MC-001-GLD", "MT-001-RED"
 
 @pytest.fixture
 def cli(cli_db, world, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
+    # The CLI's console was created (and sized) when another test imported it first:
+    # give it room so the tables are not cut at 80 columns.
+    from microbag.cli.common import console
+
+    monkeypatch.setattr(console, "width", 200)
     runner = CliRunner()
 
     def invoke(*args: str):
