@@ -31,16 +31,15 @@ def test_placing_writes_every_row_and_counts_its_statements(db, world, who):
     assert created
 
     if not db.is_sqlite:  # SQLite: a statement per table, no round trips to save
-        # buyer (with its header defaults and default ship-to), key, SKU facts, the
-        # order gate (orders.gates: drops, issue 11), bundle offers, locked stock rows
-        # (with each warehouse's rank for the buyer's region), the stock update, the
-        # order with its header, lines, event, allocations and key link (one WITH
-        # statement), and the company's lock with its open unpaid total (one query of
-        # two): 9, was 8 before the gate (14 before issue 8).
+        # buyer (with its header defaults and default ship-to), key, SKU facts (with
+        # whether a drop holds each SKU: orders.gates asks more only then), bundle
+        # offers, locked stock rows (with each warehouse's rank for the buyer's region),
+        # the stock update, the order with its header, lines, event, allocations and key
+        # link (one WITH statement), and the company's lock with its open unpaid total
+        # (one query of two): 8, as before drops (14 before issue 8).
         assert statements == [
             "SELECT",
             "INSERT",
-            "SELECT",
             "SELECT",
             "SELECT",
             "SELECT",

@@ -6,9 +6,9 @@ allocation, come first), except by that drop's own allocation (``drop_id``); onc
 allocated, only eligible companies may order what is left (``drop_not_eligible``).
 The rules are ``drops.policies.gate_error``. Issue 13 will add compliance here.
 
-Placement calls it once per order with every ordered SKU id (orders.placement.check),
-so it costs one indexed query (``drop_skus.sku_id``) when no ordered SKU is in a drop;
-the company's segment and region are read only when one is.
+Placement asks ``held_by_a_drop`` per SKU in its facts statement and calls
+``check_orderable`` only with the SKUs a drop holds: an order of other SKUs costs no
+statement here; the company's segment and region are read only when one is held.
 """
 
 from __future__ import annotations
@@ -16,14 +16,24 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from microbag.buyers import service as buyers
 from microbag.drops.models import Drop, DropSku
 from microbag.drops.policies import CLOSED, HeldSku, gate_error
 from microbag.errors import ErrorItem
 from microbag.timeutil import as_utc
+
+
+def held_by_a_drop(sku_id: ColumnElement[int] | InstrumentedAttribute[int]) -> Exists:
+    """Whether a drop that is not closed holds the SKU: a column for placement's facts
+    statement, so that an order of SKUs no drop holds costs no statement here."""
+    return (
+        exists()
+        .where(DropSku.sku_id == sku_id, Drop.id == DropSku.drop_id, Drop.status != CLOSED)
+        .correlate_except(DropSku, Drop)
+    )
 
 
 def held_skus(session: Session, sku_ids: Collection[int]) -> list[HeldSku]:

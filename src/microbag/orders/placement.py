@@ -258,6 +258,8 @@ def buyer_context(session: Session, principal: Principal) -> Buyer:
 class _LineFacts:
     sku_id: int
     terms: SkuTerms | None
+    # A drop that is not closed holds the SKU: the gate is asked about it.
+    held: bool = False
 
 
 def _build_facts_stmt() -> Select[*tuple[Any, ...]]:
@@ -271,6 +273,8 @@ def _build_facts_stmt() -> Select[*tuple[Any, ...]]:
             item.c.case_pack,
             tier.c.min_quantity,
             tier.c.unit_price_minor,
+            # Rides along so an order of SKUs no drop holds asks the gate nothing.
+            gates.held_by_a_drop(Sku.id).label("held"),
         )
         .outerjoin(
             item,
@@ -293,8 +297,11 @@ def _line_facts(session: Session, buyer: Buyer, codes: set[str]) -> dict[str, _L
         _facts_stmt, {"codes": list(codes), "price_list_id": buyer.price_list_id or -1}
     )
     grouped: dict[str, tuple[int, int | None, int | None, list[Tier]]] = {}
-    for sku_id, code, moq, case_pack, min_q, price in rows:
+    held: set[str] = set()
+    for sku_id, code, moq, case_pack, min_q, price, is_held in rows:
         entry = grouped.setdefault(code, (sku_id, moq, case_pack, []))
+        if is_held:
+            held.add(code)
         if min_q is not None:
             entry[3].append(Tier(min_q, price))
     facts: dict[str, _LineFacts] = {}
@@ -302,7 +309,7 @@ def _line_facts(session: Session, buyer: Buyer, codes: set[str]) -> dict[str, _L
         terms = None
         if moq is not None and case_pack is not None and tiers:
             terms = SkuTerms(sku_id, code, buyer.currency, moq, case_pack, tuple(tiers))
-        facts[code] = _LineFacts(sku_id, terms)
+        facts[code] = _LineFacts(sku_id, terms, code in held)
     return facts
 
 
@@ -341,13 +348,15 @@ def check(
     errors = policies.duplicate_sku_errors([line.sku for line in lines])
     skip = {e.line for e in errors}
     facts = _line_facts(session, buyer, {line.sku for line in lines})
-    # What may stop the company ordering a SKU now (drops' embargoes...): once per order.
-    blocked = gates.check_orderable(
-        session,
-        buyer.company_id,
-        sorted({f.sku_id for f in facts.values()}),
-        utcnow(),
-        drop_id=request.drop_id,
+    # What may stop the company ordering a SKU now (drops' embargoes...): once per order,
+    # and only for SKUs a drop holds (flagged by the facts' statement).
+    held_ids = sorted({f.sku_id for f in facts.values() if f.held})
+    blocked = (
+        gates.check_orderable(
+            session, buyer.company_id, held_ids, utcnow(), drop_id=request.drop_id
+        )
+        if held_ids
+        else {}
     )
     priced: list[PlacedLine] = []
     all_priced = not errors
