@@ -51,10 +51,28 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
 
 
+# The longest test files, started first: pytest-xdist (--dist loadfile) hands out files in
+# collection order, and one of these collected last kept a worker busy minutes after the
+# other had finished (the OpenAPI fuzz: 146 s on PostgreSQL).
+HEAVY_FIRST = (
+    "tests/test_openapi_fuzz.py",
+    "tests/orders/test_one_company_concurrency.py",
+    "tests/orders/test_concurrency.py",
+    "tests/inspection/test_pages.py",
+    "tests/web/test_password_resets.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+    rank = {path: n for n, path in enumerate(HEAVY_FIRST)}
+
+    def heavy_rank(item: pytest.Item) -> int:
+        return rank.get(item.nodeid.split("::", 1)[0], len(HEAVY_FIRST))
+
+    items.sort(key=heavy_rank)  # stable: the rest keep their order
 
 
 def pytest_configure(config: pytest.Config) -> None:
