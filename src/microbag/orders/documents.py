@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from microbag import pdf as pdf_docs
 from microbag.accounts.principal import Principal
 from microbag.buyers.service import get_company
 from microbag.catalog.service import sku_labels
@@ -30,38 +28,13 @@ from microbag.orders.progress import ShipmentView, shipment_views, warehouse_cod
 from microbag.stock.service import warehouse_by_code
 from microbag.timeutil import utcnow
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 PICK_LIST_TEMPLATE = "staff/pick_list_pdf.html"
 PACKING_SLIP_TEMPLATE = "staff/packing_slip_pdf.html"
 LOCALE = "en_US"
 
 
-class _NoNetwork(Exception):
-    pass
-
-
-def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise _NoNetwork(f"an order document fetches nothing ({url[:80]})")
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        auto_reload=False,
-    )
-
-
 def _day(value: date | None) -> str:
     return str(format_date(value, format="medium", locale=LOCALE)) if value else ""
-
-
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML  # a heavy import, paid only when a PDF is asked for
-
-    pdf = HTML(string=html, base_url=None, url_fetcher=_refuse_urls).write_pdf()
-    return bytes(pdf or b"")
 
 
 def _header(session: Session, order: Order) -> dict[str, Any]:
@@ -134,15 +107,12 @@ def pick_list_html(
     session: Session, principal: Principal, order_id: int, warehouse_code: str | None = None
 ) -> str:
     order, sections = pick_sections(session, principal, order_id, warehouse_code)
-    return (
-        _environment()
-        .get_template(PICK_LIST_TEMPLATE)
-        .render(
-            **_header(session, order),
-            sections=sections,
-            warehouse=warehouse_code,
-            status=order.status.replace("_", " "),
-        )
+    return pdf_docs.render_html(
+        PICK_LIST_TEMPLATE,
+        **_header(session, order),
+        sections=sections,
+        warehouse=warehouse_code,
+        status=order.status.replace("_", " "),
     )
 
 
@@ -151,7 +121,7 @@ def pick_list_pdf(
 ) -> bytes:
     """The pick list PDF (bytes starting with %PDF): one page per warehouse holding
     reserved, unshipped units of the order (only ``warehouse_code``'s when given)."""
-    return _pdf(pick_list_html(session, principal, order_id, warehouse_code))
+    return pdf_docs.html_to_pdf(pick_list_html(session, principal, order_id, warehouse_code))
 
 
 # ---- the packing slip ---------------------------------------------------------------------------
@@ -175,19 +145,16 @@ def packing_slip_html(
     names = {code: label.name for code, label in sku_labels(session, _skus(order)).items()}
     ordered = {line.line_no: line.quantity for line in order.lines}
     so_far = sum(s.units for s in shipments if s.number <= shipment.number)
-    return (
-        _environment()
-        .get_template(PACKING_SLIP_TEMPLATE)
-        .render(
-            **_header(session, order),
-            shipment=shipment,
-            shipped_on=_day(shipment.shipped_at.date()),
-            names=names,
-            ordered=ordered,
-            so_far=so_far,
-            total_units=sum(ordered.values()),
-            count=len(shipments),
-        )
+    return pdf_docs.render_html(
+        PACKING_SLIP_TEMPLATE,
+        **_header(session, order),
+        shipment=shipment,
+        shipped_on=_day(shipment.shipped_at.date()),
+        names=names,
+        ordered=ordered,
+        so_far=so_far,
+        total_units=sum(ordered.values()),
+        count=len(shipments),
     )
 
 
@@ -195,4 +162,4 @@ def packing_slip_pdf(
     session: Session, principal: Principal, order_id: int, shipment_number: int
 ) -> bytes:
     """A shipment's packing slip PDF (bytes starting with %PDF)."""
-    return _pdf(packing_slip_html(session, principal, order_id, shipment_number))
+    return pdf_docs.html_to_pdf(packing_slip_html(session, principal, order_id, shipment_number))

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from microbag import pdf as pdf_docs
 from microbag.config import get_settings
 from microbag.money import format_money
 from microbag.purchasing import policies
@@ -26,26 +23,8 @@ from microbag.purchasing.service import get_po, get_supplier, total_minor
 from microbag.stock.service import list_warehouses
 from microbag.timeutil import utcnow
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 TEMPLATE = "staff/purchase_order_pdf.html"
 LOCALE = "en_US"
-
-
-class _NoNetwork(Exception):
-    pass
-
-
-def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise _NoNetwork(f"the purchase order PDF fetches nothing ({url[:80]})")
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        auto_reload=False,
-    )
 
 
 @dataclass(frozen=True)
@@ -87,29 +66,22 @@ def render_html(session: Session, po_id: int) -> str:
         for ln in po.lines
     ]
     contact = next(iter(supplier.contacts or []), {})
-    return (
-        _environment()
-        .get_template(TEMPLATE)
-        .render(
-            po=po,
-            status=po.status.replace("_", " "),
-            created=_day(po.created_at.date()),
-            printed=_day(utcnow().date()),
-            seller=get_settings().seller_name,
-            destination=destination,
-            supplier=supplier,
-            contact=contact,
-            lines=lines,
-            units=str(format_decimal(sum(ln.quantity for ln in po.lines), locale=LOCALE)),
-            total=format_money(total_minor(po), po.currency, LOCALE),
-        )
+    return pdf_docs.render_html(
+        TEMPLATE,
+        po=po,
+        status=po.status.replace("_", " "),
+        created=_day(po.created_at.date()),
+        printed=_day(utcnow().date()),
+        seller=get_settings().seller_name,
+        destination=destination,
+        supplier=supplier,
+        contact=contact,
+        lines=lines,
+        units=str(format_decimal(sum(ln.quantity for ln in po.lines), locale=LOCALE)),
+        total=format_money(total_minor(po), po.currency, LOCALE),
     )
 
 
 def render_pdf(session: Session, po_id: int) -> bytes:
     """The purchase order PDF (bytes starting with %PDF)."""
-    from weasyprint import HTML  # a heavy import, paid only when a PDF is asked for
-
-    html = render_html(session, po_id)
-    pdf = HTML(string=html, base_url=None, url_fetcher=_refuse_urls).write_pdf()
-    return bytes(pdf or b"")
+    return pdf_docs.html_to_pdf(render_html(session, po_id))
