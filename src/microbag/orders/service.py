@@ -33,7 +33,7 @@ from microbag.orders import (
     shipments,
 )
 from microbag.orders.header import EMPTY_HEADER, HeaderIn, request_digest
-from microbag.orders.models import IdempotencyRecord, Order, OrderEvent
+from microbag.orders.models import IdempotencyRecord, Order
 from microbag.orders.placement import PlacedLine, PlacedOrder
 from microbag.orders.policies import RESERVED_STATUSES
 from microbag.orders.schemas import OrderLineIn
@@ -233,40 +233,11 @@ def list_orders(
 # ---- transitions -----------------------------------------------------------------------------
 
 
-def _require(principal: Principal, action: str) -> None:
-    if not policies.may(principal, action):
-        verb = action.replace("_", " ")
-        raise Forbidden(f"role {principal.role!r} may not {verb} orders")
-
-
-def _locked_order(session: Session, principal: Principal, order_id: int) -> Order:
-    """The order under a row lock, so concurrent transitions of it run one after another."""
-    query = (
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if principal.company_id is not None:
-        query = query.where(Order.company_id == principal.company_id)
-    order = session.scalars(query).first()
-    if order is None:
-        raise NotFound("order")
-    return order
-
-
-def _record(order: Order, principal: Principal, to_status: str, reason: str = "") -> None:
-    order.events.append(
-        OrderEvent(
-            from_status=order.status,
-            to_status=to_status,
-            actor_id=principal.user_id,
-            actor_label=principal.email,
-            reason=reason,
-            at=utcnow(),
-        )
-    )
-    order.status = to_status
+# One definition each, shared with shipments (orders.shipments): the role check, the
+# order under its row lock (allocations read fresh) and the event of a transition.
+_require = shipments.require
+_locked_order = shipments.locked_order
+_record = shipments.record_event
 
 
 def _allocations_by_sku(order: Order) -> list[tuple[int, list[tuple[int, int]]]]:

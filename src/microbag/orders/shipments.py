@@ -45,9 +45,11 @@ class ShipmentLineIn:
     quantity: int
 
 
-def _require(principal: Principal, action: str) -> None:
+def require(principal: Principal, action: str) -> None:
+    """403 unless the principal's role may take ``action`` on orders at all."""
     if not policies.may(principal, action):
-        raise Forbidden(f"role {principal.role!r} may not {action} orders")
+        verb = action.replace("_", " ")
+        raise Forbidden(f"role {principal.role!r} may not {verb} orders")
 
 
 def locked_order(session: Session, principal: Principal, order_id: int) -> Order:
@@ -151,7 +153,7 @@ def create_shipment(
     warehouse_code: str | None = None,
 ) -> Shipment:
     """Ship some (or, without ``lines``, all) reserved units of a confirmed order."""
-    _require(principal, "ship")
+    require(principal, "ship")
     if carrier == LEGACY_CARRIER:
         number = policies.check_tracking_ref(tracking_number)
     else:
@@ -196,7 +198,7 @@ def create_shipment(
     session.add(shipment)
     target = policies.shipped_status((ln.quantity, ln.shipped_quantity) for ln in order.lines)
     order.tracking_ref = number or order.tracking_ref
-    _event(order, principal, target, f"shipment {shipment.number}: {_label(shipment)}")
+    record_event(order, principal, target, f"shipment {shipment.number}: {_label(shipment)}")
     session.flush()
     for line in order.lines:
         session.refresh(line, attribute_names=["allocations"])
@@ -235,7 +237,8 @@ def _label(shipment: Shipment) -> str:
     return f"{name} {shipment.tracking_number}"
 
 
-def _event(order: Order, principal: Principal, to_status: str, reason: str) -> None:
+def record_event(order: Order, principal: Principal, to_status: str, reason: str = "") -> None:
+    """A status transition (or a note at the same status) on the order's history."""
     order.events.append(
         OrderEvent(
             from_status=order.status,
@@ -278,7 +281,7 @@ def deliver_shipment(
     session: Session, principal: Principal, order_id: int, number: int
 ) -> Shipment:
     """A shipment arrived; the order is delivered once every unit shipped and arrived."""
-    _require(principal, "deliver")
+    require(principal, "deliver")
     order = locked_order(session, principal, order_id)
     shipment = session.scalars(
         select(Shipment).where(Shipment.order_id == order.id, Shipment.number == number)
@@ -298,7 +301,7 @@ def deliver_shipment(
 
 def deliver_all(session: Session, principal: Principal, order_id: int) -> Order:
     """Every shipment of a shipped order arrived (the older "deliver the order" call)."""
-    _require(principal, "deliver")
+    require(principal, "deliver")
     order = locked_order(session, principal, order_id)
     target = policies.next_status("deliver", order.status)
     now = utcnow()
@@ -308,7 +311,7 @@ def deliver_all(session: Session, principal: Principal, order_id: int) -> Order:
         .values(status="delivered", delivered_at=now)
         .execution_options(synchronize_session=False)
     )
-    _event(order, principal, target, "")
+    record_event(order, principal, target, "")
     session.flush()
     return order
 
@@ -321,7 +324,7 @@ def _deliver_order_if_done(session: Session, principal: Principal, order: Order)
     )
     if open_shipments:
         return
-    _event(order, principal, policies.DELIVERED, "every shipment delivered")
+    record_event(order, principal, policies.DELIVERED, "every shipment delivered")
     session.flush()
 
 
