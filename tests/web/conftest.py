@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,21 +97,31 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-@pytest.fixture
-def browser_page(browser, live_server) -> Iterator[Any]:
-    """A fresh browser context (no cookies) on the live server, with bounded timeouts.
+BROWSER_TIMEOUT_MS = 30_000
+"""Every browser context's default timeout.
 
-    30 s, not 10: the suite runs on every core, and the other worker's numerical tests
-    (forecasts, suggestions, bundles on UCI) can hold both cores while Chromium loads its
-    first page (a 10 s first navigation timed out once that way).
-    """
+30 s, not 10: the suite runs on every core, and the other worker's numerical tests
+(forecasts, suggestions, bundles on UCI) can hold both cores while Chromium loads a
+page (a 10 s navigation to /login timed out that way, in a context that still used 10 s).
+"""
+
+
+@contextmanager
+def browser_context(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh context (no cookies) on the live server with the suite's bounded timeout."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     try:
-        yield page
+        yield context
     finally:
         context.close()
+
+
+@pytest.fixture
+def browser_page(browser, live_server) -> Iterator[Any]:
+    """A fresh browser page on the live server (see ``browser_context``)."""
+    with browser_context(browser, live_server) as context:
+        yield context.new_page()
 
 
 def browser_sign_in(page: Any, email: str, password: str = PASSWORD) -> None:

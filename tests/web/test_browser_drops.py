@@ -21,19 +21,15 @@ import pytest
 from microbag.timeutil import utcnow
 from tests.factories import add_history_order
 
-from .conftest import browser_sign_in, screenshot
+from .conftest import browser_context, browser_sign_in, screenshot
 
 pytestmark = pytest.mark.browser
 SKU = "MC-001-GLD"
 
 
 def _context_page(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    try:
+    with browser_context(browser, live_server) as context:
         yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture

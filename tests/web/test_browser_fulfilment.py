@@ -22,7 +22,7 @@ from microbag.orders import service
 from microbag.orders.schemas import OrderLineIn
 from microbag.stock.models import StockLevel
 
-from .conftest import browser_sign_in, screenshot
+from .conftest import browser_context, browser_sign_in, screenshot
 
 pytestmark = pytest.mark.browser
 GLD, RED = "MC-001-GLD", "MT-001-RED"
@@ -32,12 +32,8 @@ UPS = "1Z999AA10123456784"
 @pytest.fixture
 def staff_page(browser, live_server) -> Iterator[Any]:
     """A second browser (its own cookies) for the seller's staff."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    try:
+    with browser_context(browser, live_server) as context:
         yield context.new_page()
-    finally:
-        context.close()
 
 
 def _on_hand(db, world, sku: str, on_hand: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .conftest import browser_sign_in, screenshot
+from .conftest import browser_context, browser_sign_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -85,12 +85,11 @@ def test_journey_1_buyer_orders_and_follows_the_timeline(world, browser_page, li
 
 
 def test_journey_4_other_company_order_and_csrf(world, browser, live_server):
-    a_context = browser.new_context(base_url=live_server)
-    b_context = browser.new_context(base_url=live_server)
-    try:
+    with (
+        browser_context(browser, live_server) as a_context,
+        browser_context(browser, live_server) as b_context,
+    ):
         a, b = a_context.new_page(), b_context.new_page()
-        a.set_default_timeout(10_000)
-        b.set_default_timeout(10_000)
         browser_sign_in(a, "buyer@a.test")
         a.goto("/catalog/MC-001-GLD")
         a.get_by_label("Quantity").fill("12")
@@ -114,6 +113,3 @@ def test_journey_4_other_company_order_and_csrf(world, browser, live_server):
         # ...and B is still signed in: nothing changed.
         b.goto("/orders")
         assert b.get_by_role("heading", name="Orders").is_visible()
-    finally:
-        a_context.close()
-        b_context.close()

@@ -19,7 +19,7 @@ import pytest
 
 from tests.test_sourcing_flow import ON_HAND, SKU, journey_data
 
-from .conftest import browser_sign_in, screenshot
+from .conftest import browser_context, browser_sign_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def buyer_page(browser, live_server) -> Iterator[Any]:
     """A buyer's browser: its own context, so its own cookies."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
-    try:
+    with browser_context(browser, live_server) as context:
         yield context.new_page()
-    finally:
-        context.close()
 
 
 def staff_on_hand(page: Any) -> int:

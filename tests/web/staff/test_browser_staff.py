@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from microbag.orders.models import Order
 
-from ..conftest import browser_sign_in, screenshot
+from ..conftest import browser_context, browser_sign_in, screenshot
 from .conftest import PNG
 from .test_import_pages import GOOD, bad_file, csv_file
 
@@ -27,19 +27,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def two_browsers(browser, live_server) -> Iterator[tuple[Any, Any]]:
     """A buyer's and a staff member's browser, each with its own cookies."""
-    contexts = [
-        browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-        for _ in range(2)
-    ]
-    pages = []
-    for context in contexts:
-        context.set_default_timeout(10_000)
-        pages.append(context.new_page())
-    try:
-        yield pages[0], pages[1]
-    finally:
-        for context in contexts:
-            context.close()
+    with (
+        browser_context(browser, live_server) as buyer,
+        browser_context(browser, live_server) as staff,
+    ):
+        yield buyer.new_page(), staff.new_page()
 
 
 def _orders(db) -> int:
